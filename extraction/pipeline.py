@@ -1,0 +1,142 @@
+"""Extraction entry point: a stored file in, an `Extraction` out.
+
+    extract_path(path, mime=...) -> Extraction
+
+Dispatch by file type (a registry, not an if-chain): PDFs are read page by page from the
+text layer, pages without a usable text layer go through OCR; images go through OCR;
+e-invoice XML is parsed directly; HTML/text mail bodies become pseudo-pages.  A PDF with
+an embedded e-invoice XML is answered from the XML, and the visible layer is read too:
+every field where the two disagree becomes a review reason.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from core.errors import NoContent, UnsupportedType
+from extraction.layout import Page
+from extraction.model import Extraction
+
+
+@dataclass(frozen=True)
+class ExtractOptions:
+    page_timeout_s: float = 60.0
+    max_pages: int = 1000
+    ocr_languages: str = "eng+deu+fra"
+    ignore_xml: bool = False        # read only the visible layer of hybrid PDFs
+    locale_hint: str | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Any, **over: Any) -> ExtractOptions:
+        base = dict(page_timeout_s=settings.page_timeout_s, max_pages=settings.max_pages,
+                    ocr_languages=settings.ocr_languages)
+        base.update(over)
+        return cls(**base)
+
+
+def pdf_pages(path: str | Path, opts: ExtractOptions) -> list[Page]:
+    from extraction import ocr, pages as pdf
+
+    out: list[Page] = []
+    for page in pdf.read_pdf(path, max_pages=opts.max_pages):
+        if pdf.needs_ocr(page):
+            ocr_page = ocr.ocr_pdf_page(path, page.number, languages=opts.ocr_languages,
+                                        timeout_s=opts.page_timeout_s)
+            out.append(ocr_page)
+        else:
+            out.append(page)
+    return out
+
+
+def understand(pages: list[Page], opts: ExtractOptions, meta: dict[str, Any] | None = None) -> Extraction:
+    from extraction.classify import classify
+    from extraction.fields import extract_fields
+
+    if not any(p.words for p in pages):
+        raise NoContent(f"no text found on any of {len(pages)} page(s): blank or unreadable")
+    doc_type, conf = classify(pages)
+    ext = extract_fields(pages, doc_type, locale_hint=opts.locale_hint)
+    ext.doc_type, ext.doc_type_confidence, ext.pages = doc_type, conf, len(pages)
+    ext.meta.update(meta or {})
+    ext.meta["readers"] = sorted({p.source for p in pages})
+    return ext
+
+
+def _extract_pdf(path: Path, opts: ExtractOptions) -> Extraction:
+    from extraction import einvoice
+
+    xml = None if opts.ignore_xml else einvoice.embedded_xml(path)
+    pages = pdf_pages(path, opts)
+    if xml is None:
+        return understand(pages, opts)
+    name, data = xml
+    result = einvoice.parse_xml(data)
+    result.pages = len(pages)
+    result.meta["embedded_xml"] = name
+    try:
+        visible = understand(pages, opts)
+    except NoContent:
+        result.reasons.append("visible_layer_empty: the PDF shows no text; only the XML was read")
+        return result
+    from extraction.crosscheck import compare_xml_visible
+
+    result.reasons.extend(compare_xml_visible(result, visible))
+    # keep the visible layer's provenance (page, box) for the review UI
+    for name_, f in result.fields.items():
+        v = visible.fields.get(name_)
+        if v is not None and v.value == f.value:
+            f.page, f.bbox = v.page, v.bbox
+    return result
+
+
+def _extract_image(path: Path, opts: ExtractOptions) -> Extraction:
+    from extraction import ocr
+
+    pages = ocr.read_images(path, languages=opts.ocr_languages, timeout_s=opts.page_timeout_s)
+    return understand(pages, opts)
+
+
+def _extract_xml(path: Path, opts: ExtractOptions) -> Extraction:
+    from extraction import einvoice
+
+    return einvoice.parse_xml(path.read_bytes())
+
+
+def _extract_mail_body(path: Path, opts: ExtractOptions) -> Extraction:
+    from extraction.mailbody import body_pages
+
+    return understand(body_pages(path.read_bytes(), html=path.suffix.lower() in (".html", ".htm")),
+                      opts, {"mail_body": True})
+
+
+READERS: dict[str, Callable[[Path, ExtractOptions], Extraction]] = {
+    "application/pdf": _extract_pdf,
+    "image/png": _extract_image,
+    "image/jpeg": _extract_image,
+    "image/tiff": _extract_image,
+    "application/xml": _extract_xml,
+    "text/xml": _extract_xml,
+    "text/html": _extract_mail_body,
+    "text/plain": _extract_mail_body,
+}
+
+
+def extract_path(path: str | Path, *, mime: str | None = None, name: str | None = None,
+                 options: ExtractOptions | None = None) -> Extraction:
+    path = Path(path)
+    opts = options or ExtractOptions()
+    if mime is None:
+        from capture.filetypes import sniff
+        with path.open("rb") as fh:
+            mime = sniff(fh.read(4096), path.name).mime
+    reader = READERS.get(mime)
+    if reader is None:
+        raise UnsupportedType(f"{name or path.name}: unsupported file type {mime}")
+    t0 = time.perf_counter()
+    result = reader(path, opts)
+    result.meta["ms"] = round((time.perf_counter() - t0) * 1000, 1)
+    result.meta["mime"] = mime
+    return result

@@ -3,6 +3,7 @@ errors into one clear line on stderr and a non-zero exit code."""
 from __future__ import annotations
 
 import json
+import logging
 import sys
 import time
 from functools import wraps
@@ -18,7 +19,8 @@ from core.logs import setup_logging
 from core.settings import Settings, load_settings
 
 app = typer.Typer(help="o2c-capture: document capture and automation for order-to-cash "
-                       "and procure-to-pay.", no_args_is_help=True, add_completion=False)
+                       "and procure-to-pay.", no_args_is_help=True, add_completion=False,
+                  pretty_exceptions_enable=False)
 bench_app = typer.Typer(help="Benchmarks: write a JSON report and print a table.",
                         no_args_is_help=True)
 app.add_typer(bench_app, name="bench")
@@ -34,6 +36,13 @@ def cli_errors(fn: Callable) -> Callable:
         except O2CError as exc:
             err.print(f"[red]error[/red] ({exc.kind}): {exc.message}", highlight=False)
             raise typer.Exit(2)
+        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # a bug: still one line, and the details in the log
+            logging.getLogger("o2c.cli").debug("internal error", exc_info=True)
+            err.print(f"[red]internal error[/red]: {type(exc).__name__}: {exc} "
+                      "(run with O2C_LOG_LEVEL=DEBUG for the traceback)", highlight=False)
+            raise typer.Exit(3)
     return wrapper
 
 

@@ -96,3 +96,14 @@ def release(session: Session, doc_id: int, token: int) -> None:
 def holds_claim(doc: Document, working: State, token: int) -> bool:
     """Does the caller that claimed with `token` still own `doc` in `working`?"""
     return doc.state == working.value and doc.attempts == token
+
+
+def touch_claim(session: Session, doc_id: int, working: State, token: int) -> bool:
+    """Heartbeat: a live worker refreshes its claim so that only dead workers' claims go
+    stale.  False when the claim is no longer ours."""
+    now = utcnow()
+    res = session.execute(
+        update(Document).where(Document.id == doc_id, Document.attempts == token,
+                               Document.state == working.value)
+        .values(claimed_at=now, updated_at=now).execution_options(synchronize_session=False))
+    return res.rowcount == 1

@@ -1,0 +1,98 @@
+"""`o2c demo`: the whole flow on the embedded default, live in the terminal.
+
+Starts the service in this process (SQLite, in-process broker and workers, web UI),
+generates sample documents with the project's own generators, ingests them, shows them
+moving through the states, then prints what was extracted and where to look."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.live import Live
+from rich.table import Table
+
+from core import documents
+from core.settings import Settings
+
+RESTING = {"needs_review", "posted", "rejected", "post_failed", "failed"}
+
+
+def _state_table(rt, ids: dict[int, str]) -> tuple[Table, bool]:
+    t = Table("Doc", "File", "Type", "State", "Detail", title="Documents")
+    done = True
+    with rt.db.session() as s:
+        for doc_id, name in ids.items():
+            d = documents.get(s, doc_id)
+            done &= d.state in RESTING
+            detail = d.error_message or "; ".join(r["reason"] for r in (d.review_reasons or []))
+            t.add_row(str(doc_id), name, d.doc_type or "", d.state, detail[:70])
+    return t, done
+
+
+def _fields_table(rt, doc_id: int) -> Table | None:
+    with rt.db.session() as s:
+        d = documents.get(s, doc_id)
+        ext = d.extraction or {}
+    if not ext.get("fields"):
+        return None
+    t = Table("Field", "Value", "Conf.", "Source", title=f"Document {doc_id}: {d.original_name} "
+              f"({ext.get('doc_type')}, {len(ext.get('lines', []))} lines)")
+    for name, f in ext["fields"].items():
+        c = f["confidence"]
+        colour = "green" if c >= 0.95 else "yellow" if c >= 0.8 else "red"
+        t.add_row(name, str(f["value"])[:50], f"[{colour}]{c:.2f}[/{colour}]", f["source"])
+    return t
+
+
+def run_demo(settings: Settings, workdir: Path, *, serve: bool, console: Console,
+             timeout_s: float = 300) -> int:
+    from capture.ingest import ingest_bytes
+    from core import service
+    from generators import sample_documents
+
+    console.print(f"[bold]o2c demo[/bold]: data in {settings.home.resolve()}, "
+                  f"database {settings.db_url.split('://')[0]}, broker {settings.broker_kind}")
+    svc = service.start(settings, web=True)
+    rt = svc.rt
+    from queues import actors
+
+    try:
+        workdir.mkdir(parents=True, exist_ok=True)
+        files = sample_documents(workdir, seed=7)
+        console.print(f"generated {len(files)} sample documents in {workdir}")
+        ids: dict[int, str] = {}
+        for f in files:
+            with rt.db.session() as s:
+                res = ingest_bytes(s, rt.store, f.read_bytes(), f.name, source="upload",
+                                   sender="demo@customer.example")
+            ids[res.document_id] = f.name
+            if not res.duplicate:
+                actors.enqueue_for_state(res.state, res.document_id)
+        deadline = time.monotonic() + timeout_s
+        with Live(console=console, refresh_per_second=4) as live:
+            while True:
+                table, done = _state_table(rt, ids)
+                live.update(table)
+                if done or time.monotonic() > deadline:
+                    break
+                time.sleep(0.25)
+        for doc_id in ids:
+            t = _fields_table(rt, doc_id)
+            if t is not None:
+                console.print(t)
+        url = f"http://{settings.web_host}:{settings.web_port}"
+        console.print(f"\nWeb UI: [bold]{url}[/bold]   review queue: {url}/?state=needs_review")
+        console.print("CLI: o2c status   |   o2c status ID   |   o2c extract FILE --json")
+        if serve:
+            console.print("serving; press Ctrl-C to stop")
+            while True:
+                time.sleep(3600)
+        else:
+            console.print("(run `o2c demo --serve` or `o2c run` to keep the web UI open)")
+        _, done = _state_table(rt, ids)
+        return 0 if done else 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        svc.stop()

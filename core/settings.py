@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     store_dir: Path | None = Field(None, description="Content-addressed file store; default home/files")
     export_dir: Path | None = Field(None, description="Approved exports; default home/exports")
 
+    capture_config: Path | None = Field(
+        None, description="YAML file with mailboxes and scan folders to watch (see capture/)")
+
     web_host: str = "127.0.0.1"
     web_port: int = 8000
     worker_threads: int = Field(2, ge=1, le=64)

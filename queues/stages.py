@@ -11,8 +11,10 @@ broker retries with backoff; the sweeper covers everything else.
 """
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -44,13 +46,40 @@ def _fail(rt: Runtime, doc_id: int, stage: str, kind: str, message: str,
     log.warning("failed", doc=doc_id, stage=stage, kind=kind, error=message)
 
 
+@contextmanager
+def _heartbeat(rt: Runtime, doc_id: int, working: State, token: int | None) -> Iterator[None]:
+    """While a claimed stage runs, refresh the claim every third of the stuck timeout, so
+    a slow job is never mistaken for a dead worker's."""
+    if token is None:
+        yield
+        return
+    stop = threading.Event()
+
+    def beat() -> None:
+        while not stop.wait(rt.settings.stuck_after_s / 3):
+            try:
+                with rt.db.session() as s:
+                    if not documents.touch_claim(s, doc_id, working, token):
+                        return
+            except Exception as exc:  # database blip: try again next beat
+                log.warning("heartbeat_failed", doc=doc_id, error=str(exc))
+
+    t = threading.Thread(target=beat, name=f"o2c-heartbeat-{doc_id}", daemon=True)
+    t.start()
+    try:
+        yield
+    finally:
+        stop.set()
+
+
 def _guarded(rt: Runtime, doc_id: int, stage: str, expect: State, token: int | None,
              work: Callable[[], Any]) -> tuple[bool, Any]:
     """Run `work`, turning errors into document states.  (ok, result)."""
     try:
-        if rt.settings.fault_stage_delay_s:
-            time.sleep(rt.settings.fault_stage_delay_s)
-        return True, work()
+        with _heartbeat(rt, doc_id, expect, token):
+            if rt.settings.fault_stage_delay_s:
+                time.sleep(rt.settings.fault_stage_delay_s)
+            return True, work()
     except TransientError as exc:
         if token is not None:
             with rt.db.session() as s:

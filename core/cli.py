@@ -25,7 +25,7 @@ bench_app = typer.Typer(help="Benchmarks: write a JSON report and print a table.
                         no_args_is_help=True)
 app.add_typer(bench_app, name="bench")
 out = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 def cli_errors(fn: Callable) -> Callable:

@@ -122,7 +122,7 @@ def test_cli_ingest_status_extract(tmp_path, corpora):
 
 @pytest.mark.parametrize("make_bad,needle", [
     (lambda p: p / "missing.pdf", "does not exist"),
-    (lambda p: (p / "empty.pdf").write_bytes(b"") and p / "empty.pdf", "empty"),
+    (lambda p: ((p / "empty.pdf").write_bytes(b""), p / "empty.pdf")[1], "empty"),
     (lambda p: p, "folder"),
 ])
 def test_cli_bad_paths_give_one_line_and_nonzero_exit(tmp_path, make_bad, needle):

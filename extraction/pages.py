@@ -1,0 +1,348 @@
+"""PDF text layer reader: pypdfium2 characters -> `Word`s -> `Page`s, fast.
+
+* `read_pdf` opens a PDF (path or bytes), walks PDFium's character list once per page
+  (raw ctypes calls, ~1 us per char) and groups characters into words: a word ends at
+  whitespace (real or PDFium-generated), at a horizontal gap wider than a fraction of the
+  font height, or when the next character jumps to another line or back to the left.
+  Boxes are PDFium's *loose* char boxes (advance width x font ascent/descent), so words
+  on one line share a baseline band, like pdfplumber's.  They are mapped from PDF user
+  space (y up, crop box offset) to page-relative ``[0, 1]`` fractions of the page *as
+  displayed*, i.e. after ``/Rotate``.
+* Text is NFC-normalised and typographic ligatures (U+FB00-FB06) are expanded, so
+  "ﬁ" becomes "fi" and decomposed umlauts become single code points.
+* `needs_ocr` decides whether a page's text layer is usable; `pdf_info` reports it per
+  page; `render_page` rasterises a page for OCR or the review UI.
+
+Errors: zero bytes -> `EmptyFile`; not a PDF / damaged / truncated -> `CorruptDocument`;
+a user password is required -> `EncryptedDocument` (owner-password-only PDFs open with
+the empty user password and read normally); oversized -> `TooLarge`.
+
+PDFium is not thread-safe: call these functions from one thread per process.
+"""
+from __future__ import annotations
+
+import functools
+import math
+import os
+import threading
+import unicodedata
+from pathlib import Path
+from typing import Any, Callable, TypeVar, Union
+
+import numpy as np
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from core.errors import CorruptDocument, EmptyFile, EncryptedDocument, TooLarge, UnreadablePath
+from extraction.layout import Page, Word
+
+Source = Union[str, "os.PathLike[str]", bytes, bytearray, memoryview]
+
+MAX_PDF_BYTES = 256 * 1024 * 1024
+MAX_RENDER_PIXELS = 50_000_000
+MIN_TEXT_CHARS = 20
+_EOF_WINDOW = 4096
+# A gap wider than this fraction of the font (loose box) height splits a word.
+GAP_FACTOR = 0.22
+
+_WHITESPACE = frozenset([0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x20, 0x85, 0xA0, 0x1680, 0x2028,
+                         0x2029, 0x202F, 0x205F, 0x3000, *range(0x2000, 0x200C)])
+_IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"GIF8", b"BM")
+
+
+
+# pdfium is not thread-safe: every call into it from this process goes through this lock
+# (worker threads share one process in the embedded default).
+T = TypeVar("T")
+PDFIUM_LOCK = threading.RLock()
+
+
+def _serialised(fn: Callable[..., T]) -> Callable[..., T]:
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> T:
+        with PDFIUM_LOCK:
+            return fn(*args, **kwargs)
+    return wrapper
+
+
+def _name(src: Source) -> str:
+    return "<bytes>" if isinstance(src, (bytes, bytearray, memoryview)) else str(src)
+
+
+def _check_bytes(head: bytes, tail: bytes, size: int, name: str) -> None:
+    if size == 0:
+        raise EmptyFile(f"{name}: file is empty (0 bytes)")
+    if size > MAX_PDF_BYTES:
+        raise TooLarge(f"{name}: PDF is {size / 2**20:.0f} MiB, over the "
+                       f"{MAX_PDF_BYTES / 2**20:.0f} MiB limit")
+    if b"%PDF-" not in head:
+        kind = "an image" if head.startswith(_IMAGE_MAGIC) else "not a PDF"
+        raise CorruptDocument(f"{name}: {kind} (no %PDF- header)")
+    if b"%%EOF" not in tail:
+        raise CorruptDocument(f"{name}: PDF is truncated (no %%EOF marker at the end)")
+
+
+def _open(src: Source) -> tuple[pdfium.PdfDocument, str]:
+    """Open a PDF from a path or bytes, mapping every failure to a project error."""
+    name = _name(src)
+    if isinstance(src, (bytes, bytearray, memoryview)):
+        data: bytes | str = bytes(src)
+        assert isinstance(data, bytes)
+        _check_bytes(data[:1024], data[-_EOF_WINDOW:], len(data), name)
+    else:
+        path = Path(src)
+        try:
+            size = path.stat().st_size
+            with path.open("rb") as fh:
+                head = fh.read(1024)
+                fh.seek(max(0, size - _EOF_WINDOW))
+                tail = fh.read()
+        except FileNotFoundError as exc:
+            raise UnreadablePath(f"{name}: no such file") from exc
+        except OSError as exc:
+            raise UnreadablePath(f"{name}: cannot read ({exc.strerror or exc})") from exc
+        _check_bytes(head, tail, size, name)
+        data = str(path)
+    try:
+        doc = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        code = getattr(exc, "err_code", None)
+        if code in (pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY):
+            raise EncryptedDocument(f"{name}: PDF is encrypted with a user password; "
+                                    "ask the sender for an unprotected copy") from exc
+        raise CorruptDocument(f"{name}: PDF cannot be parsed ({exc})") from exc
+    if len(doc) == 0:
+        doc.close()
+        raise CorruptDocument(f"{name}: PDF has no pages")
+    return doc, name
+
+
+@_serialised
+def page_count(path: Source) -> int:
+    """Number of pages of a PDF."""
+    doc, _ = _open(path)
+    try:
+        return len(doc)
+    finally:
+        doc.close()
+
+
+# --- coordinates -----------------------------------------------------------------------
+class _Frame:
+    """Maps PDF user-space points to displayed, top-left-origin page fractions."""
+
+    __slots__ = ("left", "bottom", "right", "top", "w", "h", "rot", "width", "height")
+
+    def __init__(self, page: pdfium.PdfPage) -> None:
+        self.left, self.bottom, self.right, self.top = page.get_cropbox()
+        if self.right <= self.left or self.top <= self.bottom:
+            self.left, self.bottom, self.right, self.top = page.get_mediabox()
+        self.w = max(self.right - self.left, 1e-6)
+        self.h = max(self.top - self.bottom, 1e-6)
+        self.rot = page.get_rotation() % 360
+        self.width, self.height = (self.h, self.w) if self.rot in (90, 270) else (self.w, self.h)
+
+    def box(self, l: float, b: float, r: float, t: float) -> tuple[float, float, float, float]:
+        """PDF rect (left, bottom, right, top) -> clamped (x0, y0, x1, y1) fractions."""
+        if self.rot == 0:
+            x0, x1 = (l - self.left) / self.w, (r - self.left) / self.w
+            y0, y1 = (self.top - t) / self.h, (self.top - b) / self.h
+        elif self.rot == 90:
+            x0, x1 = (b - self.bottom) / self.h, (t - self.bottom) / self.h
+            y0, y1 = (l - self.left) / self.w, (r - self.left) / self.w
+        elif self.rot == 180:
+            x0, x1 = (self.right - r) / self.w, (self.right - l) / self.w
+            y0, y1 = (b - self.bottom) / self.h, (t - self.bottom) / self.h
+        else:  # 270
+            x0, x1 = (self.top - t) / self.h, (self.top - b) / self.h
+            y0, y1 = (self.right - r) / self.w, (self.right - l) / self.w
+        return (min(max(x0, 0.0), 1.0), min(max(y0, 0.0), 1.0),
+                min(max(x1, 0.0), 1.0), min(max(y1, 0.0), 1.0))
+
+
+# --- text normalisation ----------------------------------------------------------------
+def _clean(text: str) -> str:
+    """Expand ligatures, compose accents, drop control characters."""
+    if any(0xFB00 <= ord(c) <= 0xFB06 for c in text):
+        text = "".join(unicodedata.normalize("NFKC", c) if 0xFB00 <= ord(c) <= 0xFB06 else c
+                       for c in text)
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
+    return "".join(c for c in text if c >= " " and not 0xD800 <= ord(c) <= 0xDFFF)
+
+
+# --- word building ---------------------------------------------------------------------
+def _page_words(textpage: pdfium.PdfTextPage, frame: _Frame) -> list[Word]:
+    raw = textpage.raw
+    n = pdfium_c.FPDFText_CountChars(raw)
+    get_unicode = pdfium_c.FPDFText_GetUnicode
+    get_box = pdfium_c.FPDFText_GetLooseCharBox
+    rect = pdfium_c.FS_RECTF()
+    words: list[Word] = []
+    chars: list[str] = []
+    wl = wb = wr = wt = 0.0          # running word box in PDF space
+    pl = pr = pcy = ph = 0.0         # previous char box (for gap / line tests)
+
+    def flush() -> None:
+        text = _clean("".join(chars))
+        chars.clear()
+        if text.strip():
+            x0, y0, x1, y1 = frame.box(wl, wb, wr, wt)
+            if x1 > x0 and y1 > y0:  # words wholly outside the crop box are invisible
+                words.append(Word(text, x0, y0, x1, y1))
+
+    vertical = frame.rot in (90, 270)
+    for i in range(n):
+        u = get_unicode(raw, i)
+        if u in _WHITESPACE or u == 0 or u == 0xFFFE or u == 0xFFFF:
+            if chars:
+                flush()
+            continue
+        if u == 2:                   # PDFium's marker for a soft hyphen at a line end
+            u = 0x2D
+        if 0xDC00 <= u <= 0xDFFF:    # low surrogate: completes the previous code point
+            if chars and 0xD800 <= ord(chars[-1][-1]) <= 0xDBFF:
+                hi = ord(chars[-1][-1])
+                chars[-1] = chr(0x10000 + ((hi - 0xD800) << 10) + (u - 0xDC00))
+            continue
+        if not get_box(raw, i, rect):
+            continue
+        l, r, b, t = rect.left, rect.right, rect.bottom, rect.top
+        if r < l:
+            l, r = r, l
+        if t < b:
+            b, t = t, b
+        h = t - b
+        cy = (t + b) / 2
+        if chars:
+            tol = max(ph, h, 1.0)
+            # Upright text runs left to right; rotated text (chars drawn at 90 degrees)
+            # is handled by the same tests in the other axis.
+            if vertical and abs(cy - pcy) > tol and abs((l + r) / 2 - (pl + pr) / 2) < tol:
+                same_line = True
+                gap = abs(cy - pcy) - (h + ph) / 2
+            else:
+                same_line = abs(cy - pcy) <= 0.5 * tol
+                gap = l - pr
+            if not same_line or gap > GAP_FACTOR * tol or r < pl - 0.5 * tol:
+                flush()
+        if chars:
+            wl, wb, wr, wt = min(wl, l), min(wb, b), max(wr, r), max(wt, t)
+        else:
+            wl, wb, wr, wt = l, b, r, t
+        chars.append(chr(u) if u < 0x110000 else "\ufffd")  # lone surrogates dropped below
+        pl, pr, pcy, ph = l, r, cy, h
+    if chars:
+        flush()
+    return words
+
+
+def _read_page(doc: pdfium.PdfDocument, index: int, name: str) -> Page:
+    try:
+        page = doc[index]
+    except pdfium.PdfiumError as exc:
+        raise CorruptDocument(f"{name}: page {index + 1} cannot be loaded ({exc})") from exc
+    try:
+        frame = _Frame(page)
+        textpage = page.get_textpage()
+        try:
+            words = _page_words(textpage, frame)
+        finally:
+            textpage.close()
+    finally:
+        page.close()
+    return Page(number=index + 1, width=frame.width, height=frame.height, words=words,
+                source="text", rotation=frame.rot)
+
+
+@_serialised
+def read_pdf(path_or_bytes: Source, *, max_pages: int | None = None) -> list[Page]:
+    """Read the text layer of every page (or the first ``max_pages``) of a PDF.
+
+    Pages without a text layer come back with no (or few) words; check `needs_ocr`.
+    """
+    doc, name = _open(path_or_bytes)
+    try:
+        total = len(doc)
+        count = total if max_pages is None else max(0, min(total, max_pages))
+        pages = [_read_page(doc, i, name) for i in range(count)]
+    finally:
+        doc.close()
+    if pages and count < total:
+        pages[-1].warnings.append(f"only the first {count} of {total} pages were read")
+    return pages
+
+
+# --- usability of a text layer ---------------------------------------------------------
+def _is_bad_char(c: str) -> bool:
+    o = ord(c)
+    return (o == 0xFFFD or 0xE000 <= o <= 0xF8FF or o < 0x20
+            or unicodedata.category(c) in ("Co", "Cn", "Cc"))
+
+
+def needs_ocr(page: Page) -> bool:
+    """True if the page has no usable text layer: fewer than `MIN_TEXT_CHARS` real
+    characters, or mostly replacement / private-use / non-alphanumeric junk (a font with
+    a broken or missing ToUnicode map)."""
+    text = "".join(w.text for w in page.words)
+    if len(text) < MIN_TEXT_CHARS:
+        return True
+    bad = sum(1 for c in text if _is_bad_char(c))
+    good = len(text) - bad
+    alnum = sum(1 for c in text if c.isalnum())
+    return good < MIN_TEXT_CHARS or bad > 0.2 * len(text) or alnum < 0.4 * len(text)
+
+
+@_serialised
+def pdf_info(path: Source) -> dict[str, Any]:
+    """``{"pages", "encrypted", "has_text_per_page"}`` for a PDF.
+
+    ``encrypted`` is True for any encrypted PDF that opened (i.e. owner-password only);
+    one that needs a user password raises `EncryptedDocument` instead.
+    """
+    doc, name = _open(path)
+    try:
+        encrypted = pdfium_c.FPDF_GetSecurityHandlerRevision(doc.raw) != -1
+        has_text = [not needs_ocr(_read_page(doc, i, name)) for i in range(len(doc))]
+        return {"pages": len(doc), "encrypted": encrypted, "has_text_per_page": has_text}
+    finally:
+        doc.close()
+
+
+# --- rendering -------------------------------------------------------------------------
+@_serialised
+def render_page(path: Source, page_number: int, dpi: int = 300, *, grayscale: bool = True,
+                max_pixels: int = MAX_RENDER_PIXELS) -> np.ndarray:
+    """Render a 1-based page as an upright (``/Rotate`` applied) uint8 array: ``HxW``
+    grayscale or ``HxWx3`` BGR.  The scale is lowered so the image stays under
+    ``max_pixels`` (a huge page at 300 DPI would otherwise need gigabytes)."""
+    doc, name = _open(path)
+    try:
+        if not 1 <= page_number <= len(doc):
+            raise CorruptDocument(f"{name}: page {page_number} does not exist "
+                                  f"(document has {len(doc)} pages)")
+        try:
+            page = doc[page_number - 1]
+        except pdfium.PdfiumError as exc:
+            raise CorruptDocument(f"{name}: page {page_number} cannot be loaded ({exc})") from exc
+        try:
+            w, h = page.get_size()
+            scale = dpi / 72.0
+            pixels = w * scale * h * scale
+            if pixels > max_pixels:
+                scale *= (max_pixels / pixels) ** 0.5
+                while math.ceil(w * scale) * math.ceil(h * scale) > max_pixels:
+                    scale *= 0.995
+            if w * scale < 1 or h * scale < 1:
+                raise CorruptDocument(f"{name}: page {page_number} has no area ({w}x{h} pt)")
+            bitmap = page.render(scale=scale, grayscale=grayscale, may_draw_forms=True)
+            arr = bitmap.to_numpy()
+            arr = np.ascontiguousarray(arr[..., 0] if arr.ndim == 3 and arr.shape[2] == 1
+                                       else arr[..., :3] if arr.ndim == 3 else arr)
+            bitmap.close()
+            return arr
+        finally:
+            page.close()
+    finally:
+        doc.close()
+

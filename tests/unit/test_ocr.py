@@ -1,0 +1,168 @@
+"""Tests for extraction.ocr on rendered corpus pages and SROIE receipts (few OCR runs:
+Tesseract takes ~0.3-1 s per image single-threaded)."""
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+
+from core.errors import EmptyFile, NoContent, StageTimeout, TooLarge, UnsupportedType
+from extraction.layout import Page
+from extraction.ocr import bare_tesseract_seconds, ocr_image, ocr_pdf_page, read_images
+from extraction.pages import read_pdf, render_page
+
+CORPORA = Path(__file__).resolve().parents[2].parent / "shared" / "corpora"
+AWS = CORPORA / "invoice2data" / "AmazonWebServices.pdf"
+SROIE = CORPORA / "sroie"
+
+pytestmark = [
+    pytest.mark.skipif(not AWS.exists(), reason="shared corpora not available"),
+    pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract not installed"),
+]
+
+
+@pytest.fixture(scope="module")
+def text_layer() -> Page:
+    return read_pdf(AWS)[0]
+
+
+@pytest.fixture(scope="module")
+def rendered() -> np.ndarray:
+    return render_page(AWS, 1, dpi=150)
+
+
+def _overlap(ocr: Page, ref: Page) -> float:
+    """Share of the text layer's longer words that OCR also found."""
+    want = {w.text for w in ref.words if len(w.text) >= 4 and w.text.isalpha()}
+    got = {w.text for w in ocr.words}
+    return len(want & got) / len(want)
+
+
+def _box_agreement(ocr: Page, ref: Page) -> float:
+    """Share of words unique in both pages whose centres lie within 1.5% of each other."""
+    ro = {w.text: w for w in ref.words if sum(x.text == w.text for x in ref.words) == 1}
+    pairs = [(w, ro[w.text]) for w in ocr.words
+             if w.text in ro and sum(x.text == w.text for x in ocr.words) == 1]
+    close = sum(1 for a, b in pairs
+                if abs((a.x0 + a.x1) / 2 - (b.x0 + b.x1) / 2) < 0.015 and abs(a.cy - b.cy) < 0.015)
+    assert len(pairs) >= 20
+    return close / len(pairs)
+
+
+def test_rendered_page_matches_text_layer(text_layer: Page) -> None:
+    page = ocr_pdf_page(AWS, 1, dpi=150, languages="eng")
+    assert page.source == "ocr" and page.rotation == 0
+    assert (page.width, page.height) == (1275, 1650) or abs(page.width / page.height - 612 / 792) < 0.01
+    assert _overlap(page, text_layer) > 0.8
+    assert _box_agreement(page, text_layer) > 0.9
+    for w in page.words:
+        assert 0 <= w.x0 <= w.x1 <= 1 and 0 <= w.y0 <= w.y1 <= 1 and 0 <= w.conf <= 1
+
+
+@pytest.mark.parametrize("rot,expected", [(cv2.ROTATE_180, 180),
+                                          (cv2.ROTATE_90_CLOCKWISE, 270)])
+def test_rotated_image_comes_back_upright(rendered: np.ndarray, text_layer: Page,
+                                          rot: int, expected: int) -> None:
+    page = ocr_image(cv2.rotate(rendered, rot), languages="eng")
+    assert page.rotation == expected
+    assert (page.width, page.height) == (rendered.shape[1], rendered.shape[0])
+    assert _overlap(page, text_layer) > 0.8
+    assert _box_agreement(page, text_layer) > 0.9
+
+
+def test_skewed_scan_with_dark_border(rendered: np.ndarray, text_layer: Page) -> None:
+    h, w = rendered.shape
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), 2.5, 1.0)
+    skewed = cv2.warpAffine(rendered, m, (w, h), borderValue=255)
+    framed = cv2.copyMakeBorder(skewed, 40, 40, 30, 30, cv2.BORDER_CONSTANT, value=15)
+    page = ocr_image(framed, languages="eng")
+    assert _overlap(page, text_layer) > 0.75
+
+
+def test_sroie_receipt_total_and_date() -> None:
+    jpg = SROIE / "X51005568884.jpg"
+    if not jpg.exists():
+        pytest.skip("SROIE sample missing")
+    truth = json.loads(jpg.with_suffix(".json").read_text(encoding="utf-8"))
+    t = time.perf_counter()
+    page = ocr_image(jpg, languages="eng")
+    ours = time.perf_counter() - t
+    text = page.text.replace(" ", "")
+    assert truth["total"].replace(" ", "") in text
+    assert truth["date"].replace(" ", "") in text
+    bare = bare_tesseract_seconds(jpg, "eng")
+    assert bare > 0
+    assert ours < 3 * bare + 0.5          # goal <= 1.25x (measured ~1.0-1.3x); CI slack
+
+
+def test_multipage_tiff(tmp_path: Path, rendered: np.ndarray) -> None:
+    top = Image.fromarray(rendered[: rendered.shape[0] // 3])
+    blank = Image.new("L", (600, 400), 255)
+    path = tmp_path / "scan.tiff"
+    top.save(path, save_all=True, append_images=[blank], compression="tiff_lzw")
+    pages = read_images(path, languages="eng")
+    assert [p.number for p in pages] == [1, 2]
+    assert any("Amazon" in w.text for w in pages[0].words)
+    assert pages[1].words == [] and pages[1].warnings
+
+
+def test_blank_image_no_content() -> None:
+    t = time.perf_counter()
+    with pytest.raises(NoContent, match="blank"):
+        ocr_image(np.full((2000, 1500), 255, np.uint8))
+    assert time.perf_counter() - t < 1
+
+
+def test_tiny_low_dpi_image_is_handled(text_layer: Page) -> None:
+    tiny = render_page(AWS, 1, dpi=20)           # 170x220 px
+    t = time.perf_counter()
+    try:
+        page = ocr_image(tiny, languages="eng")
+        assert all(0 <= w.x0 <= w.x1 <= 1 for w in page.words)
+    except NoContent:
+        pass
+    assert time.perf_counter() - t < 10
+    with pytest.raises(NoContent, match="too small"):
+        ocr_image(np.zeros((5, 5), np.uint8))
+
+
+def test_huge_image_refused_fast(tmp_path: Path) -> None:
+    path = tmp_path / "huge.png"
+    Image.new("1", (12000, 12000), 1).save(path)
+    t = time.perf_counter()
+    with pytest.raises(TooLarge, match="MP"):
+        ocr_image(path)
+    with pytest.raises(TooLarge):
+        read_images(path)
+    assert time.perf_counter() - t < 2
+
+
+def test_bad_inputs(tmp_path: Path) -> None:
+    with pytest.raises(EmptyFile):
+        ocr_image(b"")
+    empty = tmp_path / "empty.png"
+    empty.write_bytes(b"")
+    with pytest.raises(EmptyFile, match="empty.png"):
+        read_images(empty)
+    with pytest.raises(UnsupportedType):
+        ocr_image(b"definitely not an image" * 10)
+
+
+def test_timeout(rendered: np.ndarray) -> None:
+    with pytest.raises(StageTimeout, match="longer than"):
+        ocr_image(rendered, languages="eng", timeout_s=0.05)
+
+
+def test_png_bytes_roundtrip(rendered: np.ndarray) -> None:
+    buf = io.BytesIO()
+    Image.fromarray(rendered[:400]).save(buf, format="PNG")
+    page = ocr_image(buf.getvalue(), languages="eng", orientation="none")
+    assert page.width == rendered.shape[1] and page.height == 400
+    assert any("Amazon" in w.text for w in page.words)

@@ -49,7 +49,7 @@ def run_demo(settings: Settings, workdir: Path, *, serve: bool, console: Console
              timeout_s: float = 300) -> int:
     from capture.ingest import ingest_bytes
     from core import service
-    from generators import sample_documents
+    from generators.corpus import sample_documents
 
     console.print(f"[bold]o2c demo[/bold]: data in {settings.home.resolve()}, "
                   f"database {settings.db_url.split('://')[0]}, broker {settings.broker_kind}")

@@ -29,15 +29,19 @@ def html_rows(html: str) -> list[list[str]]:
     root = lxml.html.fromstring(html or "<p></p>")
     for bad in root.xpath("//script|//style|//head"):
         bad.drop_tree()
+    for br in root.iter("br"):
+        br.tail = "\n" + (br.tail or "")
     rows: list[list[str]] = []
 
     def text_of(el) -> str:
-        return re.sub(r"\s+", " ", el.text_content()).strip()
+        lines = (re.sub(r"[^\S\n]+", " ", ln).strip() for ln in el.text_content().split("\n"))
+        return "\n".join(ln for ln in lines if ln)
 
     def walk(el) -> None:
         tag = el.tag if isinstance(el.tag, str) else ""
         if tag == "tr":
-            cells = [text_of(c) for c in el if isinstance(c.tag, str) and c.tag in ("td", "th")]
+            cells = [text_of(c).replace("\n", " ") for c in el
+                     if isinstance(c.tag, str) and c.tag in ("td", "th")]
             if any(cells):
                 rows.append(cells)
             return

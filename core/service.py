@@ -21,9 +21,12 @@ class Service:
     worker: Any = None
     sweeper: Any = None
     web: Any = None
+    watchers: list[Any] = field(default_factory=list)
     threads: list[threading.Thread] = field(default_factory=list)
 
     def stop(self) -> None:
+        for w in self.watchers:
+            w.stop()
         if self.web is not None:
             self.web.should_exit = True
         if self.sweeper is not None:
@@ -35,7 +38,8 @@ class Service:
         self.broker.close()
 
 
-def start(settings: Settings, *, workers: bool = True, web: bool = True) -> Service:
+def start(settings: Settings, *, workers: bool = True, web: bool = True,
+          capture: bool = True) -> Service:
     from queues import broker as qbroker
 
     rt = runtime.configure(settings)
@@ -49,6 +53,11 @@ def start(settings: Settings, *, workers: bool = True, web: bool = True) -> Serv
     sweep(rt, actors.enqueue_for_state, everything=True)   # pick up what a restart left
     svc.sweeper = SweeperThread(rt, actors.enqueue_for_state, settings.sweep_interval_s)
     svc.sweeper.start()
+    if capture:
+        from capture.watch import start_watchers
+
+        svc.watchers = start_watchers(
+            rt, lambda res: res.duplicate or actors.enqueue_for_state(res.state, res.document_id))
     if web:
         svc.web = start_web(svc, settings)
     log.info("service_started", broker=settings.broker_kind, workers=workers,

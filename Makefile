@@ -27,6 +27,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 bench: deps
+	$(BIN)/python -m pip install -q -e ".[test,bench]"
 	$(BIN)/o2c bench extraction
 
 clean:

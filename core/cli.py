@@ -254,6 +254,27 @@ def retry(doc_id: int = typer.Argument(..., help="A failed or post_failed docume
     out.print(f"document {doc_id}: {stages.run_to_rest(rt, doc_id)}")
 
 
+@bench_app.command("extraction")
+@cli_errors
+def bench_extraction(
+        corpus: Optional[list[str]] = typer.Option(
+            None, help="einvoice, invoice2data, generated, orders, sroie, einvoice_ocr (default: all)"),
+        split: str = typer.Option("all", help="all, dev or test"),
+        limit_ocr: Optional[int] = typer.Option(None, help="At most N OCR documents per corpus"),
+        out: Path = typer.Option(Path("bench-reports/extraction.json"), help="JSON report"),
+        cache: Path = typer.Option(Path("bench-reports/cache"), help="Generated inputs")) -> None:
+    """Accuracy, calibration and speed of extraction on the corpora and generated sets."""
+    from extraction.bench.main import DEFAULT_CORPORA, run_bench
+
+    settings = _settings(quiet=True)
+    run_bench(corpus or DEFAULT_CORPORA, out=out, cache=cache, split=split, limit_ocr=limit_ocr,
+              languages=settings.ocr_languages, echo=lambda s: out_print(s))
+
+
+def out_print(s: str) -> None:
+    out.print(s, highlight=False, markup=False, soft_wrap=True)
+
+
 def main() -> None:
     app()
 

@@ -1,0 +1,4 @@
+"""`python -m extraction.bench` = `o2c bench extraction`."""
+from extraction.bench.main import main
+
+main()

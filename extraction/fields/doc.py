@@ -1,0 +1,184 @@
+"""Document view shared by the field extractors: lines, label hits and typed values.
+
+A `Doc` wraps the `Page`s of one document: visual lines (per page, top to bottom), each
+word's normalised text, the label phrases found on each line (longest match, via
+`extraction.labels`), and the locale decisions (language, decimal convention, date order)
+that the value parsers need.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Iterable
+
+from extraction.layout import Line, Page, Word, union
+from extraction.fields import lex
+
+BBox = tuple[float, float, float, float]
+
+
+@dataclass(slots=True)
+class DLine:
+    page: int                  # 1-based
+    idx: int                   # index in Doc.lines
+    words: list[Word]
+    norms: list[str]
+    source: str = "text"
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+    @property
+    def bbox(self) -> BBox:
+        return union(self.words)
+
+    @property
+    def y0(self) -> float:
+        return min(w.y0 for w in self.words)
+
+    @property
+    def y1(self) -> float:
+        return max(w.y1 for w in self.words)
+
+    @property
+    def height(self) -> float:
+        hs = sorted(w.height for w in self.words)
+        return hs[len(hs) // 2] or 0.01
+
+
+@dataclass(slots=True)
+class Hit:
+    """A label phrase found on a line: words [i, j) of `line`."""
+    line: DLine
+    i: int
+    j: int
+    fields: tuple[str, ...]
+    phrase: str
+
+    @property
+    def x0(self) -> float:
+        return self.line.words[self.i].x0
+
+    @property
+    def x1(self) -> float:
+        return self.line.words[self.j - 1].x1
+
+    @property
+    def words(self) -> list[Word]:
+        return self.line.words[self.i:self.j]
+
+
+@dataclass(slots=True)
+class Cand:
+    """A typed candidate value for a field."""
+    field: str
+    value: str
+    score: float
+    page: int | None
+    words: list[Word]
+    source: str = "text"
+    why: str = ""
+    raw: object = None
+
+    @property
+    def bbox(self) -> BBox | None:
+        return union(self.words) if self.words else None
+
+
+_LEGAL_WORD = re.compile(r"(GmbH|AG|KG|SE|SARL|SAS|SA|Ltd\.?|Inc\.?|LLC|B\.V\.?|BV|NV|"
+                         r"e\.K\.|OHG|UG|GbR|Corp\.?|PLC|plc|S\.A\.|&)")
+
+
+def _value_position(ln: DLine, i: int, j: int, hs: list) -> bool:
+    """Is a label match really part of a value: after "Name:" or inside "Lieferant GmbH"?"""
+    if i > 0 and ln.words[i - 1].text.endswith(":") and \
+            ln.words[i].x0 - ln.words[i - 1].x1 < 0.15:
+        return True
+    if j - i == 1 and re.fullmatch(r"[A-Za-z]{1,6}[-_/]?\d[\w\-/.]*", ln.words[i].text):
+        return True                # "INV-2024-0042" is an ID, not the label "Inv"
+    if j < len(ln.words) and _LEGAL_WORD.fullmatch(ln.words[j].text) and \
+            ln.words[j].x0 - ln.words[j - 1].x1 < 0.03:
+        return True
+    return False
+
+
+def norm_word(text: str) -> str:
+    return lex.normalise(text)
+
+
+@dataclass
+class Doc:
+    pages: list[Page]
+    lines: list[DLine] = field(default_factory=list)
+    hits: list[Hit] = field(default_factory=list)
+    hits_by_line: dict[int, list[Hit]] = field(default_factory=dict)
+    lang: str | None = None
+    comma_decimal: bool | None = None
+    day_first: bool | None = None
+    country: str | None = None
+
+    @classmethod
+    def build(cls, pages: list[Page], locale_hint: str | None = None) -> "Doc":
+        doc = cls(pages)
+        for p in pages:
+            for ln in p.lines():
+                words = [w for w in ln.words if w.text.strip()]
+                if not words:
+                    continue
+                doc.lines.append(DLine(p.number, len(doc.lines), words,
+                                       [norm_word(w.text) for w in words], p.source))
+        for ln in doc.lines:
+            hs = lex.find_labels(ln.norms)
+            # a label right after "Name:" / "Firma:" sits in a value position
+            found = [Hit(ln, i, j, f, ph) for (i, j, f, ph) in hs
+                     if not _value_position(ln, i, j, hs)]
+            if found:
+                from extraction.fields.groups import merge
+                found = merge(ln, found)
+                doc.hits_by_line[ln.idx] = found
+                doc.hits.extend(found)
+        from extraction.fields import localeinfo
+        localeinfo.decide(doc, locale_hint)
+        return doc
+
+    # ------------------------------------------------------------------ value parsing
+    @property
+    def num_hint(self) -> str | None:
+        if self.comma_decimal is True:
+            return "de"
+        if self.comma_decimal is False:
+            return "en"
+        return self.lang
+
+    def amount(self, text: str) -> Decimal | None:
+        from extraction.normalize import parse_amount
+        if not re.search(r"\d", text) or re.search(r"\d[/:]\d|[A-Za-z]{2,}\d|\d[A-Za-z]{4,}", text):
+            return None
+        return parse_amount(text, self.num_hint)
+
+    def date(self, text: str) -> date | None:
+        from extraction.normalize import parse_date
+        return parse_date(text, day_first=self.day_first, locale_hint=self.lang)
+
+    def lines_on(self, page: int) -> list[DLine]:
+        return [ln for ln in self.lines if ln.page == page]
+
+    def below(self, ln: DLine, max_gap: float = 3.0) -> Iterable[DLine]:
+        """Following lines on the same page within `max_gap` line heights."""
+        limit = ln.y1 + max_gap * ln.height
+        for other in self.lines[ln.idx + 1:]:
+            if other.page != ln.page or other.y0 > limit:
+                break
+            yield other
+
+    def labelled_words(self, ln: DLine) -> set[int]:
+        out: set[int] = set()
+        for h in self.hits_by_line.get(ln.idx, []):
+            out.update(range(h.i, h.j))
+        return out
+
+    def text_lower(self) -> str:
+        return "\n".join(" ".join(ln.norms) for ln in self.lines)

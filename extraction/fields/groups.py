@@ -1,0 +1,79 @@
+"""Merge adjacent label hits into one label and resolve what a totals label means.
+
+Printed labels are often longer than any lexicon phrase: "Rechnungssumme Netto (excl.
+USt.)", "Total TTC", "Summe brutto inkl. MwSt", "zuzüglich Umsatzsteuer".  The lexicon
+finds several short hits in them; this module joins hits on one line that are separated
+only by non-value words into one `Hit`, and for money labels decides net / tax / gross /
+due from qualifier words (netto, excl., HT, ohne -> net; brutto, incl., TTC -> gross; a
+tax word alone -> tax).
+"""
+from __future__ import annotations
+
+import re
+
+from extraction.fields.doc import DLine, Hit
+
+TOTALS = {"total_net", "total_tax", "total_gross", "amount_due", "payment_amount"}
+NET_Q = {"netto", "net", "ht", "excl", "exkl", "ohne", "hors", "before", "subtotal",
+         "zwischensumme", "sous", "h", "exclusive", "excluding", "nettobetrag", "warenwert"}
+GROSS_Q = {"brutto", "gross", "ttc", "inkl", "incl", "including", "inclusive", "einschl",
+           "toutes", "bruttobetrag"}
+TAX_W = {"ust", "mwst", "vat", "tva", "tax", "steuer", "umsatzsteuer", "mehrwertsteuer",
+         "gst", "taxe", "taxes", "steuerbetrag"}
+DUE_W = {"zahlbetrag", "due", "payable", "payer", "zahlen", "solde", "balance", "offen",
+         "restbetrag", "zahlungsbetrag", "outstanding"}
+
+
+def _is_value(text: str) -> bool:
+    return bool(re.search(r"\d", text)) and not re.fullmatch(r"\(?\d{1,2}([.,]\d+)?\s?%\)?:?", text)
+
+
+def merge(line: DLine, hits: list[Hit]) -> list[Hit]:
+    """Join hits separated only by non-value words; resolve totals meaning."""
+    if not hits:
+        return hits
+    out: list[Hit] = []
+    cur = hits[0]
+    for h in hits[1:]:
+        between = line.words[cur.j:h.i]
+        if not any(_is_value(w.text) for w in between) and len(between) <= 3 and \
+                (h.words[0].x0 - line.words[h.i - 1].x1) < 0.05 and \
+                (set(cur.fields) & TOTALS or set(h.fields) & TOTALS or not cur.fields):
+            if not cur.fields and not set(h.fields) & TOTALS:
+                merged: tuple[str, ...] = ()   # "Contact seller": a qualifier, not the party
+            else:
+                merged = cur.fields + tuple(f for f in h.fields if f not in cur.fields)
+            cur = Hit(line, cur.i, h.j, merged, cur.phrase + " " + h.phrase)
+        else:
+            out.append(cur)
+            cur = h
+    out.append(cur)
+    return [_resolve(line, h) for h in out]
+
+
+def _resolve(line: DLine, h: Hit) -> Hit:
+    if not set(h.fields) & TOTALS:
+        return h
+    # label words plus trailing qualifier words up to the first value ("(excl. USt.)")
+    j = h.j
+    while j < len(line.words) and j - h.j < 4 and not _is_value(line.words[j].text):
+        j += 1
+    toks = " ".join(line.norms[h.i:j]).split()
+    tset = set(toks)
+    fields = list(h.fields)
+    money = [f for f in fields if f in TOTALS]
+    other = [f for f in fields if f not in TOTALS]
+    if tset & NET_Q and not tset & GROSS_Q:
+        pick = ["total_net"]
+    elif tset & GROSS_Q and not (toks and toks[0] in TAX_W) and \
+            not (len(tset - GROSS_Q - TAX_W - {"%"}) == 0):
+        pick = ["total_gross"]
+    elif toks and (toks[0] in TAX_W or tset <= TAX_W | GROSS_Q | {"zzgl", "zuzuglich", "plus",
+                                                                   "enthaltene", "%"}):
+        pick = ["total_tax"]
+    elif tset & DUE_W and "amount_due" in money:
+        pick = ["amount_due"]
+    else:
+        pick = money
+    keep = tuple(pick + [f for f in money if f not in pick and f == "payment_amount"] + other)
+    return Hit(line, h.i, h.j, keep, h.phrase)

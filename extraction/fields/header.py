@@ -1,0 +1,247 @@
+"""Header key-value reading by layout: label phrase -> value right of it or below it.
+
+For every label hit (see `Doc.hits`) we look at (a) the words to the right on the same
+line up to the next label, and (b) the first line below whose words overlap the label
+horizontally (label-above-value blocks).  The words are type-checked for the field's kind
+(id, date, amount, currency, VAT id, IBAN, name) with `extraction.normalize`, and every
+typed value becomes a `Cand` scored by geometry and label specificity.
+"""
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+from extraction.fields.doc import Cand, Doc, DLine, Hit
+from extraction.layout import Word
+
+KIND: dict[str, str] = {
+    "invoice_number": "id", "po_number": "id", "payment_reference": "id",
+    "issue_date": "date", "due_date": "date", "order_date": "date", "delivery_date": "date",
+    "payment_date": "date", "currency": "currency", "seller_vat_id": "vat",
+    "buyer_vat_id": "vat", "seller_iban": "iban", "total_net": "amount",
+    "total_tax": "amount", "total_gross": "amount", "amount_due": "amount",
+    "payment_amount": "amount", "seller_name": "name", "buyer_name": "name",
+    "payer_name": "name", "seller_address": "block", "ship_to": "block",
+}
+_FILLER = {"no", "nr", "n", "no.", "nr.", "number", "nummer", "numero", "num", "#", ":", "",
+           "n°", "no:", "-", "du", "de", "vom", "of", "date", "datum"}
+RIGHT_GAP = 0.42          # max horizontal gap (page widths) between label and value
+BELOW_LINES = 2.6         # how many line heights below a label a value may sit
+
+
+def _segment_right(doc: Doc, hit: Hit) -> list[Word]:
+    ln = hit.line
+    nxt = [h.i for h in doc.hits_by_line.get(ln.idx, []) if h.i >= hit.j]
+    end = min(nxt) if nxt else len(ln.words)
+    words = ln.words[hit.j:end]
+    rest = _rest_of_label(hit)
+    if rest is not None:
+        words = [rest] + words
+    out: list[Word] = []
+    last = hit.x1
+    for w in words:
+        content = [o for o in out if re.search(r"\w", o.text)]
+        if w.x0 - last > RIGHT_GAP and content:
+            break
+        if w.x0 - last > RIGHT_GAP * 2.5:
+            break
+        out.append(w)
+        last = w.x1
+    return out
+
+
+def _rest_of_label(hit: Hit) -> Word | None:
+    """Value glued to the label's last word ("Invoice#:12345", "Nr.4711")."""
+    from extraction.labels import split_label
+    lw = hit.words[-1]
+    sp = split_label(lw.text, "header", include_ignored=True) if hit.j - hit.i == 1 else None
+    if sp is None and hit.j - hit.i > 1:
+        sp = split_label(" ".join(w.text for w in hit.words), "header", include_ignored=True)
+    if not sp or not sp[1] or sp[1] not in lw.text or sp[1][0] in "/-&+":
+        return None
+    rest = sp[1]
+    frac = 1 - len(rest) / max(1, len(lw.text))
+    return Word(rest, lw.x0 + (lw.x1 - lw.x0) * frac, lw.y0, lw.x1, lw.y1, lw.conf)
+
+
+def _segment_below(doc: Doc, hit: Hit) -> tuple[list[Word], DLine | None]:
+    x0, x1 = hit.x0, max(hit.x1, hit.x0 + 0.06)
+    for other in doc.below(hit.line, BELOW_LINES):
+        lab = doc.labelled_words(other)
+        ws = [w for k, w in enumerate(other.words)
+              if k not in lab and w.x1 > x0 - 0.01 and w.x0 < x1 + 0.02]
+        if ws:
+            # extend the run to the right while words are close together
+            k = other.words.index(ws[-1])
+            run = list(ws)
+            for w in other.words[k + 1:]:
+                if w.x0 - run[-1].x1 > 0.03 or other.words.index(w) in lab:
+                    break
+                run.append(w)
+            return run, other
+        if any(w.x1 > x0 and w.x0 < x1 for w in other.words):
+            return [], None        # a label sits below this label: not a value
+    return [], None
+
+
+def _ids(doc: Doc, ws: list[Word]) -> list[tuple[str, list[Word], float]]:
+    out = []
+    stray = 0
+    for k, w in enumerate(ws[:4]):
+        t = w.text.strip(":;,()")
+        if t.casefold() in _FILLER or not t or re.fullmatch(r"\(\d{3}\)", w.text):
+            continue
+        if re.fullmatch(r"[^\W\d_]{3,}[:.]?", t):
+            stray += 1               # an unknown word continues the label ("associée")
+            continue
+        if not re.search(r"\d", t) or len(t) < 2:
+            if re.fullmatch(r"[A-Z0-9][A-Z0-9\-_/.]{3,}", t) and re.search(r"\d", t):
+                pass
+            else:
+                continue
+        if doc.date(t.rstrip(".")) is not None and not re.fullmatch(r"\d{6,}", t):
+            continue
+        if doc.amount(t) is not None and re.search(r"[.,]\d{2}$", t):
+            continue
+        pen = 0.08 * k + 0.3 * stray
+        return [(t, [w], max(0.1, 1.0 - pen))]
+    return out
+
+
+def _dates(doc: Doc, ws: list[Word]) -> list[tuple[str, list[Word], float]]:
+    from extraction.normalize import iso_date
+    for s in range(min(4, len(ws))):
+        for n in (1, 3, 2, 4):
+            if s + n > len(ws):
+                continue
+            d = doc.date(" ".join(w.text for w in ws[s:s + n]).strip(":,"))
+            if d is not None:
+                stray = sum(1 for w in ws[:s] if re.fullmatch(r"[^\W\d_]{3,}[:.]?", w.text)
+                            and w.text.casefold().strip(":.") not in _FILLER)
+                return [(iso_date(d), ws[s:s + n], max(0.1, 1.0 - 0.1 * s - 0.3 * stray))]
+    return []
+
+
+def _amounts(doc: Doc, ws: list[Word]) -> list[tuple[str, list[Word], float]]:
+    from extraction.normalize import format_amount
+    found = []
+    k = 0
+    while k < len(ws):
+        got = None
+        for n in (3, 2, 1):
+            if k + n > len(ws):
+                continue
+            part = ws[k:k + n]
+            if n > 1 and any(b.x0 - a.x1 > 0.02 for a, b in zip(part, part[1:])):
+                continue
+            v = doc.amount(" ".join(w.text for w in part))
+            if v is not None:
+                got = (format_amount(v), part)
+                break
+        if got:
+            found.append(got)
+            k += len(got[1])
+        else:
+            k += 1
+    if not found:
+        return []
+    val, part = found[-1]                      # totals sit in the right-most column
+    plaus = 1.0 if len(found) == 1 else 0.85
+    if not re.search(r"[.,]\d{2}\b", " ".join(w.text for w in part)):
+        plaus *= 0.6                           # totals are printed with cents
+    return [(val, part, plaus)]
+
+
+def _currency(doc: Doc, ws: list[Word]) -> list[tuple[str, list[Word], float]]:
+    from extraction.normalize import normalize_currency
+    for k, w in enumerate(ws[:3]):
+        c = normalize_currency(w.text, doc.country)
+        if c:
+            return [(c, [w], 1.0 - 0.1 * k)]
+    return []
+
+
+def _vat(doc: Doc, ws: list[Word]) -> list[tuple[str, list[Word], float]]:
+    from extraction.fields.terms import vat_shape_ok
+    from extraction.normalize import normalize_vat_id, vat_id_valid
+    for s in range(min(3, len(ws))):
+        for n in range(min(5, len(ws) - s), 0, -1):
+            txt = "".join(w.text for w in ws[s:s + n]).strip(":;,")
+            v = normalize_vat_id(txt)
+            if v and vat_id_valid(v):
+                return [(v, ws[s:s + n], 1.0)]
+            if v and vat_shape_ok(v):
+                return [(v, ws[s:s + n], 0.75)]
+    return []
+
+
+def _iban(doc: Doc, ws: list[Word]) -> list[tuple[str, list[Word], float]]:
+    from extraction.normalize import iban_valid, normalize_iban
+    for s in range(min(3, len(ws))):
+        for n in range(min(9, len(ws) - s), 0, -1):
+            v = normalize_iban("".join(w.text for w in ws[s:s + n]).strip(":;,"))
+            if v and iban_valid(v):
+                return [(v, ws[s:s + n], 1.0)]
+    for s in range(min(3, len(ws))):          # labelled but checksum-invalid (samples)
+        for n in range(min(9, len(ws) - s), 0, -1):
+            v = normalize_iban("".join(w.text for w in ws[s:s + n]).strip(":;,"))
+            if v and len(v) >= 15:
+                return [(v, ws[s:s + n], 0.6)]
+    return []
+
+
+def _name(doc: Doc, ws: list[Word]) -> list[tuple[str, list[Word], float]]:
+    ws = [w for w in ws if w.text not in (":", "-")]
+    if not ws or ws[0].text[0] in "/-&+(":
+        return []
+    txt = " ".join(w.text for w in ws).strip(" :")
+    if len(txt) < 2 or not re.search(r"[A-Za-zÀ-ÿ]{2}", txt) or re.fullmatch(r"[\d\W]+", txt):
+        return []
+    if re.search(r"@|https?:|www\.|\d{3}", txt) or txt.endswith(":"):
+        return []
+    return [(txt, ws, 0.8)]
+
+
+PARSERS: dict[str, Callable[[Doc, list[Word]], list[tuple[str, list[Word], float]]]] = {
+    "id": _ids, "date": _dates, "amount": _amounts, "currency": _currency, "vat": _vat,
+    "iban": _iban, "name": _name,
+}
+
+
+def label_candidates(doc: Doc, wanted: tuple[str, ...]) -> dict[str, list[Cand]]:
+    """All typed label-value candidates for the wanted header fields."""
+    out: dict[str, list[Cand]] = {}
+    wanted_set = set(wanted)
+    for hit in doc.hits:
+        fields = [f for f in hit.fields if f in wanted_set and KIND.get(f) in PARSERS]
+        if not fields:
+            continue
+        spec = min(1.0, 0.75 + 0.1 * (hit.j - hit.i)) * (1.0 if len(fields) == 1 else 0.85)
+        right = _segment_right(doc, hit)
+        below, below_line = _segment_below(doc, hit)
+        rel = hit.line.idx / max(1, len(doc.lines))
+        nxt = hit.line.words[hit.j] if hit.j < len(hit.line.words) else None
+        label_ends_segment = nxt is None or nxt.x0 - hit.x1 > 0.04 or (
+            nxt.text in (":", "#") and (hit.j + 1 >= len(hit.line.words)
+                                         or hit.line.words[hit.j + 1].x0 - nxt.x1 > 0.04))
+        for f in fields:
+            parse = PARSERS[KIND[f]]
+            if KIND[f] == "amount":
+                spec_f = spec * (0.88 + 0.12 * rel)   # totals sit low in the document
+            else:
+                spec_f = spec
+            for (val, ws, plaus) in parse(doc, right):
+                gap = max(0.0, ws[0].x0 - hit.x1)
+                geo = 1.0 - min(0.25, gap * 0.6)
+                out.setdefault(f, []).append(Cand(f, val, spec_f * geo * plaus, hit.line.page,
+                                                  ws, hit.line.source, "right:" + hit.phrase))
+            if below and label_ends_segment and KIND[f] != "name" and \
+                    (not right or not parse(doc, right)):
+                for (val, ws, plaus) in parse(doc, below):
+                    assert below_line is not None
+                    dy = max(0.0, below_line.y0 - hit.line.y1) / max(hit.line.height, 0.005)
+                    geo = 0.9 - min(0.3, 0.1 * dy)
+                    out.setdefault(f, []).append(Cand(f, val, spec_f * geo * plaus,
+                                                      below_line.page, ws, below_line.source,
+                                                      "below:" + hit.phrase))
+    return out

@@ -1,0 +1,94 @@
+"""Adapter over `extraction.labels`: phrase search over the words of a line.
+
+`extraction.labels` owns the label vocabulary (canonical field -> EN/DE/FR phrases,
+line-table column headers, doc-type cues) and its normalisation.  A printed word may
+normalise to several tokens ("Rechnungs-Nr." -> "rechnungs nr"), so the search runs over
+the flat token list and maps matches back to word spans ``[i, j)``.  Known non-target
+labels (``_``-prefixed in labels) are matched too, with no fields, so that they shadow a
+shorter generic label and bound the value segment of the label before them.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+Span = tuple[int, int, tuple[str, ...], str]
+
+
+@lru_cache(maxsize=65536)
+def normalise(text: str) -> str:
+    """Normalised form of one printed word (may contain spaces)."""
+    from extraction.labels import normalise_label
+    return normalise_label(text)
+
+
+def _clean(names: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(n for n in names if not n.startswith("_"))
+
+
+@lru_cache(maxsize=1)
+def header_index() -> dict[str, tuple[str, ...]]:
+    from extraction.labels import label_lookup
+    return {k: _clean(v) for k, v in label_lookup("header", include_ignored=True).items()}
+
+
+@lru_cache(maxsize=1)
+def column_index() -> dict[str, tuple[str, ...]]:
+    from extraction.labels import label_lookup
+    return {k: _clean(v) for k, v in label_lookup("column", include_ignored=True).items()}
+
+
+@lru_cache(maxsize=1)
+def cue_index() -> dict[str, tuple[str, ...]]:
+    """Normalised cue phrase -> ("invoice:strong", ...)."""
+    from extraction.labels import DOC_TYPE_CUES, normalise_label
+    out: dict[str, list[str]] = {}
+    for dt, by in DOC_TYPE_CUES.items():
+        for strength, phrases in by.items():
+            for ph in phrases:
+                out.setdefault(normalise_label(ph), []).append(f"{dt}:{strength}")
+    return {k: tuple(v) for k, v in out.items() if k}
+
+
+@lru_cache(maxsize=4)
+def _max_len(which: str) -> int:
+    idx = {"h": header_index, "c": column_index, "q": cue_index}[which]()
+    return max(len(k.split()) for k in idx)
+
+
+def _scan(norms: list[str], idx: dict[str, tuple[str, ...]], which: str) -> list[Span]:
+    toks: list[str] = []
+    owner: list[int] = []
+    for wi, n in enumerate(norms):
+        for t in n.split():
+            toks.append(t)
+            owner.append(wi)
+    out: list[Span] = []
+    i, n = 0, len(toks)
+    longest = _max_len(which)
+    while i < n:
+        # labels start at a word boundary
+        if i > 0 and owner[i - 1] == owner[i]:
+            i += 1
+            continue
+        for k in range(min(longest, n - i), 0, -1):
+            key = " ".join(toks[i:i + k])
+            if key in idx:
+                out.append((owner[i], owner[i + k - 1] + 1, idx[key], key))
+                i += k
+                break
+        else:
+            i += 1
+    return out
+
+
+def find_labels(norms: list[str]) -> list[Span]:
+    """Longest-match header label phrases in a line's normalised words."""
+    return _scan(norms, header_index(), "h")
+
+
+def find_columns(norms: list[str]) -> list[Span]:
+    return _scan(norms, column_index(), "c")
+
+
+def find_cues(norms: list[str]) -> list[Span]:
+    return _scan(norms, cue_index(), "q")

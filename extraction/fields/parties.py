@@ -1,0 +1,263 @@
+"""Parties without templates: seller (issuer), buyer (recipient), addresses.
+
+Lines are cut into *segments* at wide horizontal gaps (two columns on one visual line).
+Seller candidates: the sender line above the address window ("ACME GmbH · Street 1 ·
+12345 City"), company-like segments (legal-form suffix) at the top of page 1, the largest
+text at the top, and company-like segments in the footer.  Buyer candidates: the first
+line of the recipient block (a left-hand block in the upper part of page 1 ending with a
+postcode + city line).  Label-based candidates ("Bill to", "Verkäufer"...) come from
+`header.py` and are merged by the caller.
+"""
+from __future__ import annotations
+
+import re
+
+from extraction.fields import lex
+from extraction.fields.doc import Cand, Doc, DLine
+from extraction.layout import Word
+
+LEGAL = re.compile(
+    r"(?:\b(?:GmbH|AG|KG|KGaA|SE|SARL|SAS|SASU|EURL|SA|S\.A\.?|Ltd|Limited|Inc|LLC|B\.V|BV|"
+    r"N\.V|NV|e\.K|OHG|UG|GbR|Corp|Corporation|PLC|plc|S\.à\s?r\.l|Sàrl|SNC|Co|GmbH\s?&\s?Co)"
+    r"\b\.?)", re.UNICODE)
+POSTCODE_CITY = re.compile(r"(?:\b[A-Z]{1,2}-)?\b\d{4,5}\s+[A-ZÀ-Ýa-zß][\w\-' .]+|"
+                           r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b|, [A-Z]{2} \d{5}")
+SEP = re.compile(r"\s+[·•|–]\s+|\s+-\s+|\s{3,}")
+_SKIP_WORDS = {"herr", "frau", "firma", "monsieur", "madame", "m.", "mme", "mr", "mrs", "ms",
+               "z.hd.", "attn", "attn:", "c/o", "an", "to", "a"}
+SEG_GAP = 0.045
+
+
+def segments(ln: DLine) -> list[list[Word]]:
+    segs: list[list[Word]] = []
+    for w in ln.words:
+        if segs and w.x0 - segs[-1][-1].x1 <= SEG_GAP:
+            segs[-1].append(w)
+        else:
+            segs.append([w])
+    return segs
+
+
+def _text(ws: list[Word]) -> str:
+    return " ".join(w.text for w in ws)
+
+
+def _is_titleish(doc: Doc, ln: DLine, ws: list[Word]) -> bool:
+    from extraction.fields import lex
+    norms = [lex.normalise(w.text) for w in ws]
+    if lex.find_cues(norms):
+        return True
+    txt = _text(ws)
+    if not re.search(r"[A-Za-zÀ-ÿ]{3}", txt) or re.search(r"@|www\.|https?:|\+\d", txt):
+        return True
+    return bool(doc.hits_by_line.get(ln.idx)) and len(ws) <= 3
+
+
+def _first_part(txt: str) -> str:
+    return SEP.split(txt)[0].strip(" ,;")
+
+
+def seller_candidates(doc: Doc) -> list[Cand]:
+    out: list[Cand] = []
+    first = doc.lines_on(doc.pages[0].number) if doc.pages else []
+    if not first:
+        return out
+    heights = sorted(ln.height for ln in first)
+    med_h = heights[len(heights) // 2]
+    for ln in first:
+        y = ln.y0
+        for ws in segments(ln):
+            txt = _text(ws)
+            if _is_titleish(doc, ln, ws):
+                continue
+            legal = bool(LEGAL.search(txt))
+            small = ln.height < med_h * 0.95
+            # sender line above the address window
+            if 0.08 < y < 0.35 and small and (SEP.search(txt) or ", " in txt) and \
+                    POSTCODE_CITY.search(txt):
+                name = _first_part(re.split(r",\s", txt)[0] if not SEP.search(txt) else txt)
+                if len(name) >= 3:
+                    out.append(Cand("seller_name", name, 0.62 + (0.1 if legal else 0),
+                                    ln.page, ws, ln.source, "sender-line"))
+                continue
+            if y < 0.22:
+                name = _first_part(txt)
+                if legal:
+                    part = name if LEGAL.search(name) else txt
+                    out.append(Cand("seller_name", part, 0.6 - y, ln.page, ws, ln.source,
+                                    "top-legal"))
+                elif ln.height >= med_h * 1.25 and len(name) >= 3:
+                    out.append(Cand("seller_name", name, 0.5 - y, ln.page, ws, ln.source,
+                                    "top-large"))
+            elif y > 0.82 and legal:
+                out.append(Cand("seller_name", _first_part(txt), 0.42, ln.page, ws, ln.source,
+                                "footer-legal"))
+    if not out:
+        for ln in first[:3]:
+            ws = segments(ln)[0]
+            if not _is_titleish(doc, ln, ws) and ln.y0 < 0.2:
+                out.append(Cand("seller_name", _first_part(_text(ws)), 0.3, ln.page, ws,
+                                ln.source, "first-line"))
+                break
+    return out
+
+
+def _blocks(lines: list[DLine]) -> list[list[tuple[DLine, list[Word]]]]:
+    """Left-aligned runs of segments (address-like blocks) on one page."""
+    items = []
+    for ln in lines:
+        for ws in segments(ln):
+            items.append((ln, ws))
+    blocks: list[list[tuple[DLine, list[Word]]]] = []
+    for ln, ws in items:
+        placed = False
+        for b in blocks:
+            pl, pw = b[-1]
+            if abs(pw[0].x0 - ws[0].x0) < 0.012 and 0 < ln.y0 - pl.y1 < 1.6 * pl.height \
+                    and ln.idx != pl.idx:
+                b.append((ln, ws))
+                placed = True
+                break
+        if not placed:
+            blocks.append([(ln, ws)])
+    return blocks
+
+
+def buyer_candidates(doc: Doc, seller_names: set[str]) -> list[Cand]:
+    out: list[Cand] = []
+    if not doc.pages:
+        return out
+    first = [ln for ln in doc.lines_on(doc.pages[0].number) if ln.y0 < 0.5]
+    for b in _blocks(first):
+        if len(b) < 2 or len(b) > 8:
+            continue
+        if not any(POSTCODE_CITY.search(_text(ws)) for _, ws in b[1:]):
+            continue
+        x0 = b[0][1][0].x0
+        for k, (ln, ws) in enumerate(b):
+            txt = _text(ws)
+            if _is_titleish(doc, ln, ws) or txt.casefold().strip(" :") in _SKIP_WORDS:
+                continue
+            if SEP.search(txt) and POSTCODE_CITY.search(txt):
+                continue          # sender line
+            if POSTCODE_CITY.search(txt) or re.match(r"^\d", txt):
+                break
+            score = 0.5 + (0.1 if x0 < 0.5 else -0.1) - 0.05 * k
+            if txt.strip().casefold() in seller_names:
+                score -= 0.3
+            out.append(Cand("buyer_name", txt.strip(), score, ln.page, ws, ln.source,
+                            "address-block"))
+            break
+    return out
+
+
+def address_below(doc: Doc, cand: Cand, field: str) -> Cand | None:
+    """The address lines under a name candidate (same left edge), joined with ', '."""
+    if not cand.words:
+        return None
+    x0 = cand.words[0].x0
+    lines = [ln for ln in doc.lines if ln.page == cand.page and ln.y0 > cand.words[0].y1 - 0.002]
+    got: list[Word] = []
+    parts: list[str] = []
+    last_y = cand.words[0].y1
+    for ln in lines:
+        if ln.y0 - last_y > 2.0 * ln.height:
+            break
+        ws = [s for s in segments(ln) if abs(s[0].x0 - x0) < 0.015]
+        if not ws:
+            continue
+        parts.append(_text(ws[0]))
+        got.extend(ws[0])
+        last_y = ln.y1
+        if POSTCODE_CITY.search(_text(ws[0])) or len(parts) >= 4:
+            break
+    if not parts:
+        return None
+    return Cand(field, ", ".join(parts), cand.score * 0.8, cand.page, got, cand.source,
+                "below-name")
+
+
+_NAME_LEAD = {"name", "nom", "firma", "company", "raison sociale", "societe", "denomination"}
+_SECTION_FIELDS = ("seller_name", "buyer_name", "ship_to", "payer_name")
+
+
+def section_candidates(doc: Doc, wanted: set[str]) -> list[Cand]:
+    """A party label heading its own block ("Verkäufer", "Bill to:") -> the name below it,
+    or after a "Name:" line inside the block."""
+    out: list[Cand] = []
+    for hit in doc.hits:
+        fields = [f for f in hit.fields if f in _SECTION_FIELDS and f in wanted]
+        if not fields:
+            continue
+        ln = hit.line
+        rest = [w for w in ln.words[hit.j:] if w.x0 - hit.x1 < 0.04 and w.text not in (":",)]
+        if rest and rest[0].x0 - hit.x1 < 0.04:
+            continue                      # label has a value on its right: header.py's job
+        x0 = hit.x0
+        seen = 0
+        for other in doc.below(ln, 8.0):
+            ws = [s for s in segments(other) if abs(s[0].x0 - x0) < 0.03 or
+                  (s[0].x0 <= x0 + 0.01 and s[-1].x1 > x0 + 0.02)]
+            if not ws:
+                continue
+            seg = ws[0]
+            seen += 1
+            if seen > 6:
+                break
+            txt = _text(seg)
+            norms = [lex.normalise(w.text) for w in seg]
+            lead = norms[0] if norms else ""
+            if lead in _NAME_LEAD:
+                k0 = other.words.index(seg[0])
+                val = [w for w in other.words[k0 + 1:] if w.text != ":"]
+                if val:
+                    name = _text(val).strip(" :")
+                    for f in fields:
+                        out.append(Cand(f, name, 0.8, other.page, val, other.source,
+                                        "section-name"))
+                    break
+                nxt = next(iter(doc.below(other, 2.0)), None)
+                if nxt is not None:
+                    for f in fields:
+                        out.append(Cand(f, nxt.text.strip(), 0.72, nxt.page, nxt.words,
+                                        nxt.source, "section-name-below"))
+                break
+            labelled = doc.hits_by_line.get(other.idx) and any(
+                h.i == other.words.index(seg[0]) for h in doc.hits_by_line[other.idx])
+            if labelled or ":" in other.text or re.match(r"^[\d+(]", txt) or \
+                    not re.search(r"[A-Za-zÀ-ÿ]{2}", txt) or _is_titleish(doc, other, seg):
+                continue
+            for f in fields:
+                out.append(Cand(f, txt.strip(), 0.68 - 0.04 * (seen - 1), other.page, seg,
+                                other.source, "section-first"))
+            break
+    return out
+
+
+_SECTION_OF = {"seller_name": "seller", "buyer_name": "buyer", "payer_name": "buyer",
+               "ship_to": "ship"}
+
+
+def section_of(doc: Doc, cand: Cand) -> str | None:
+    """Which party block a value sits in: the nearest party heading above it in its column
+    (or on its own line to the left)."""
+    if not cand.words or cand.page is None:
+        return None
+    x, y = cand.words[0].x0, cand.words[0].y0
+    best: tuple[float, str] | None = None
+    for h in doc.hits:
+        if h.line.page != cand.page:
+            continue
+        kinds = [_SECTION_OF[f] for f in h.fields if f in _SECTION_OF]
+        if len(set(kinds)) != 1:
+            continue
+        hy = h.line.y0
+        if hy > y + 0.002 or y - hy > 0.35:
+            continue
+        if not (h.x0 - 0.03 <= x and (x - h.x0) < 0.45):
+            continue
+        # the heading column must be the nearest one to the left
+        d = (y - hy) + 0.5 * abs(x - h.x0)
+        if best is None or d < best[0]:
+            best = (d, kinds[0])
+    return best[1] if best else None

@@ -1,0 +1,117 @@
+"""Fields found by pattern, without labels: IBAN, VAT ids, currency.
+
+* IBAN: any checksum-valid IBAN printed on the pages (spaces allowed);
+* VAT ids: checksum-valid EU/GB/CH/NO VAT ids; the seller's is the one printed in the
+  header or footer band (the letterhead) or repeated; the buyer's sits in the upper
+  half near the recipient block, or next to a customer cue ("client", "Kunde"...);
+* currency: ISO codes and symbols counted over the document, weighted near amounts.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from extraction.fields.doc import Cand, Doc
+
+_IBAN_RE = re.compile(r"\b([A-Z]{2}\d{2}(?:[ \u00a0]?[A-Z0-9]{2,5}){3,8})\b")
+_VAT_RE = re.compile(r"\b((?:ATU|BE|BG|CY|CZ|DE|DK|EE|EL|ES|FI|FR|GB|HR|HU|IE|IT|LT|LU|LV|MT|"
+                     r"NL|PL|PT|RO|SE|SI|SK|CHE|XI|NO)[\s\-.]?[0-9A-Z][0-9A-Z\s.\-]{6,16})")
+_BUYER_CUES = ("client", "kunde", "customer", "acheteur", "buyer", "empfanger", "destinataire",
+               "bill to", "votre", "ihre", "your")
+
+
+def iban_candidates(doc: Doc) -> list[Cand]:
+    from extraction.normalize import iban_valid, normalize_iban
+    out: list[Cand] = []
+    for ln in doc.lines:
+        text = ln.text
+        if not re.search(r"[A-Z]{2}\d{2}", text):
+            continue
+        for m in _IBAN_RE.finditer(text):
+            raw = m.group(1)
+            # try the longest prefix of space-separated groups that validates
+            parts = raw.split()
+            for n in range(len(parts), 0, -1):
+                v = normalize_iban("".join(parts[:n]))
+                if v and iban_valid(v):
+                    ws = [w for w in ln.words if w.text.strip(":,;") in parts[:n]] or ln.words
+                    out.append(Cand("seller_iban", v, 0.8, ln.page, ws, ln.source, "pattern"))
+                    break
+    return out
+
+
+def vat_candidates(doc: Doc) -> list[Cand]:
+    from extraction.fields.terms import vat_shape_ok
+    from extraction.normalize import normalize_vat_id, vat_id_valid
+    out: list[Cand] = []
+    for ln in doc.lines:
+        text = ln.text
+        for m in _VAT_RE.finditer(text):
+            raw = m.group(1)
+            toks = raw.split()
+            for n in range(len(toks), 0, -1):
+                v = normalize_vat_id("".join(toks[:n]))
+                ok = bool(v) and vat_id_valid(v or "")
+                if v and (ok or vat_shape_ok(v)):
+                    ws = [w for w in ln.words if w.text.strip(":,;()") in toks[:n]] or ln.words
+                    out.append(Cand("vat", v, 0.6 if ok else 0.45, ln.page, ws, ln.source,
+                                    "pattern", raw=ln))
+                    break
+    return out
+
+
+def split_vats(doc: Doc, cands: list[Cand]) -> tuple[list[Cand], list[Cand]]:
+    """Assign unlabeled VAT candidates to the seller or the buyer."""
+    if not cands:
+        return [], []
+    counts = Counter(c.value for c in cands)
+    seller: list[Cand] = []
+    buyer: list[Cand] = []
+    for c in cands:
+        ln = c.raw
+        low = " ".join(getattr(ln, "norms", []))
+        y = c.words[0].y0
+        buyerish = any(cue in low for cue in _BUYER_CUES)
+        if buyerish:
+            buyer.append(Cand("buyer_vat_id", c.value, 0.55, c.page, c.words, c.source, "pattern"))
+            continue
+        s = c.score - 0.05 + (0.1 if y > 0.8 or y < 0.18 else 0.0) + \
+            (0.1 if counts[c.value] > 1 else 0.0)
+        seller.append(Cand("seller_vat_id", c.value, s, c.page, c.words, c.source, "pattern"))
+    if len(counts) >= 2 and not buyer:
+        vals = sorted(counts, key=lambda v: -max(c.score for c in seller if c.value == v))
+        top = vals[0]
+        for c in seller:
+            if c.value != top:
+                buyer.append(Cand("buyer_vat_id", c.value, 0.4, c.page, c.words, c.source,
+                                  "pattern"))
+        seller = [c for c in seller if c.value == top]
+    return seller, buyer
+
+
+def currency_candidates(doc: Doc) -> list[Cand]:
+    from extraction.normalize import normalize_currency
+    votes: Counter[str] = Counter()
+    where: dict[str, Cand] = {}
+    for ln in doc.lines:
+        for w in ln.words:
+            t = w.text.strip(".,:;()*")
+            if not t or len(t) > 4 or t.isdigit():
+                if not (len(w.text) <= 14 and re.search(r"[€$£₹]", w.text)):
+                    continue
+            tok = t if len(t) <= 4 else re.sub(r"[\d.,\s\-]", "", w.text)
+            if len(tok) == 3 and not tok.isupper():
+                continue
+            c = normalize_currency(tok, doc.country)
+            if c and (tok.isupper() or not tok.isalpha()):
+                votes[c] += 1
+                where.setdefault(c, Cand("currency", c, 0.0, ln.page, [w], ln.source, "pattern"))
+    if not votes:
+        return []
+    total = sum(votes.values())
+    out = []
+    for c, n in votes.most_common(2):
+        cand = where[c]
+        cand.score = 0.5 + 0.4 * (n / total) * min(1.0, n / 3)
+        out.append(cand)
+    return out

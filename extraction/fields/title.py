@@ -1,0 +1,112 @@
+"""Document number and date printed in the title line.
+
+Many documents print the number and date in the title instead of a label/value block:
+"Handelsrechnung (380) Nr. 471102 vom 05.03.2018", "Rechnung # RE-2015/503 von
+13.06.2015", "INVOICE 2024-001 dated 3 March 2024", "FACTURE N° : F2022-28 du
+31/01/2022".  A title is a doc-type cue (or a German compound ending in one) at the start
+of a line segment on page 1; the first ID-like word after an optional code and number
+token is the number, and a date after "vom / du / of / dated / from / von / le" (or right
+after the number) is the issue date.
+"""
+from __future__ import annotations
+
+import re
+
+from extraction.fields.doc import Cand, Doc
+
+_NUM = {"no", "nr", "n", "num", "numero", "number", "nummer", "#", ""}
+_DATE_LEAD = {"vom", "von", "du", "of", "dated", "from", "le", "date", "datum", "am"}
+_TITLE_TYPES = {"invoice", "credit_note", "purchase_order", "remittance"}
+
+
+def title_candidates(doc: Doc, number_field: str, date_field: str) -> list[Cand]:
+    from extraction.classify import _compound_cues, _despace, _segment_ids
+    from extraction.fields import lex
+    from extraction.normalize import iso_date
+    out: list[Cand] = []
+    if not doc.pages:
+        return out
+    first = doc.pages[0].number
+    for ln in doc.lines:
+        if ln.page != first or ln.y0 > 0.5:
+            continue
+        norms, words = _despace(ln.norms, ln.words)
+        coded = _coded_title(doc, ln, words, number_field, date_field)
+        if coded:
+            out.extend(coded)
+            continue
+        cues = [c for c in list(lex.find_cues(norms)) + _compound_cues(norms)
+                if any(x.endswith(":strong") and x.split(":")[0] in _TITLE_TYPES
+                       for x in c[2])]
+        if not cues:
+            continue
+        seg = _segment_ids(words)
+        for (i, j, _t, _ph) in cues:
+            if i > 0 and seg[i - 1] == seg[i]:
+                continue                       # not at a segment start: running text
+            k = j
+            tail = norms[j:]
+            # skip "(380)" codes and number tokens
+            while k < len(words) and k - j < 4 and (
+                    re.fullmatch(r"\(?\d{3}\)?", words[k].text) and k == j
+                    or norms[k] in _NUM or words[k].text in (":", "#", "N°", "n°")):
+                k += 1
+            if k >= len(words) or seg[k] != seg[i] or words[k].x0 - words[k - 1].x1 > 0.06:
+                continue
+            tok = words[k].text.strip(":,;")
+            if not re.search(r"\d", tok) or len(tok) < 2:
+                continue
+            if doc.date(tok) is not None and not re.fullmatch(r"[\d]{5,}", tok):
+                continue
+            score = 0.82 if k > j else 0.7
+            out.append(Cand(number_field, tok.lstrip("#"), score, ln.page, [words[k]],
+                            ln.source, "title"))
+            m = k + 1
+            if m < len(norms) and norms[m] in _DATE_LEAD:
+                m += 1
+            for n in (1, 3, 2):
+                ws = words[m:m + n]
+                if len(ws) < n:
+                    continue
+                d = doc.date(" ".join(w.text for w in ws).strip(",."))
+                if d is not None:
+                    out.append(Cand(date_field, iso_date(d), 0.8, ln.page, ws, ln.source,
+                                    "title"))
+                    break
+            del tail
+            break
+    return out
+
+
+_CODED = re.compile(r"^\(\d{3}\)$")
+
+
+def _coded_title(doc: Doc, ln, words, number_field: str, date_field: str) -> list[Cand]:
+    """E-invoice viewers print "<title> (380) Nr. <id> vom <date>" even when the title is
+    not a known cue ("Rechnung des Versicherers (575) Nr. ...")."""
+    from extraction.normalize import iso_date
+    for k, w in enumerate(words[:-2]):
+        if not _CODED.match(w.text) or k == 0:
+            continue
+        m = k + 1
+        if words[m].text.strip(".:").casefold() in ("nr", "no", "n°", "#"):
+            m += 1
+        if m >= len(words):
+            return []
+        tok = words[m].text.strip(",;")
+        if not re.search(r"\d", tok):
+            return []
+        out = [Cand(number_field, tok, 0.85, ln.page, [words[m]], ln.source, "title")]
+        d0 = m + 1
+        if d0 < len(words) and words[d0].text.casefold() in _DATE_LEAD:
+            d0 += 1
+        for n in (1, 3, 2):
+            ws = words[d0:d0 + n]
+            if len(ws) == n:
+                d = doc.date(" ".join(x.text for x in ws).strip(",."))
+                if d is not None:
+                    out.append(Cand(date_field, iso_date(d), 0.82, ln.page, ws, ln.source,
+                                    "title"))
+                    break
+        return out
+    return []

@@ -1,0 +1,89 @@
+"""Document-type classification: corpus golden pairs and synthetic pages."""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from extraction.classify import classify
+from extraction.layout import Page, Word
+
+CORPORA = Path(__file__).resolve().parents[2].parent / "shared" / "corpora"
+
+
+def page(rows: list[tuple[str, float, float, float]], number: int = 1) -> Page:
+    """rows: (text, x0, y0, font height) -> one Page with one Word per token."""
+    words: list[Word] = []
+    for text, x0, y0, h in rows:
+        x = x0
+        for tok in text.split():
+            w = len(tok) * h * 0.5
+            words.append(Word(tok, x, y0, x + w, y0 + h))
+            x += w + h * 0.3
+    return Page(number=number, width=595, height=842, words=words)
+
+
+def test_purchase_order_title() -> None:
+    p = page([("ACME Trading Ltd", 0.05, 0.04, 0.012), ("PURCHASE ORDER", 0.6, 0.05, 0.025),
+              ("PO number: 4500012345", 0.6, 0.1, 0.012),
+              ("Please quote our PO number on your invoice", 0.05, 0.8, 0.01)])
+    assert classify([p])[0] == "purchase_order"
+
+
+def test_invoice_with_order_reference_stays_invoice() -> None:
+    p = page([("Invoice", 0.6, 0.05, 0.025), ("Invoice No: 2024-001", 0.6, 0.1, 0.012),
+              ("Your order no: PO-77", 0.6, 0.12, 0.012), ("Due date 01.04.2024", 0.6, 0.14, 0.012),
+              ("IBAN DE89 3704 0044 0532 0130 00", 0.05, 0.9, 0.01)])
+    dt, conf = classify([p])
+    assert dt == "invoice" and 0.5 < conf <= 1.0
+
+
+def test_credit_note_and_remittance_and_order_response() -> None:
+    cn = page([("Gutschrift", 0.6, 0.05, 0.025), ("Gutschrift Nr. G-17", 0.6, 0.1, 0.012),
+               ("zu Rechnung 2024-001", 0.6, 0.12, 0.012)])
+    assert classify([cn])[0] == "credit_note"
+    rem = page([("Remittance Advice", 0.05, 0.05, 0.025), ("Payment date 2024-03-01", 0.05, 0.1, 0.012),
+                ("Invoice Amount paid", 0.05, 0.2, 0.012), ("INV-1 100.00", 0.05, 0.22, 0.012),
+                ("INV-2 250.00", 0.05, 0.24, 0.012)])
+    assert classify([rem])[0] == "remittance"
+    resp = page([("ORDER RESPONSE: PO-1-R01", 0.05, 0.04, 0.012),
+                 ("PURCHASE ORDER ID: PO-1", 0.05, 0.08, 0.012)])
+    assert classify([resp])[0] == "other"
+
+
+def test_empty_is_other() -> None:
+    assert classify([Page(number=1, width=1, height=1)])[0] == "other"
+
+
+def _expected(code: str, total: str) -> str:
+    from extraction.fields.measure import expected_type
+    return expected_type(code, total)
+
+
+@pytest.mark.skipif(not (CORPORA / "einvoice").exists(), reason="corpora absent")
+def test_einvoice_corpus_accuracy() -> None:
+    from extraction.pages import read_pdf
+    rows = list(csv.DictReader((CORPORA / "einvoice" / "manifest.csv").open()))
+    rows = [r for r in rows if not r["pdf"].startswith("invalid/")][::3]
+    ok = sum(classify(read_pdf(CORPORA / "einvoice" / r["pdf"]))[0]
+             == _expected(r["type_code"], r["grand_total"]) for r in rows)
+    assert ok / len(rows) >= 0.97, (ok, len(rows))
+
+
+@pytest.mark.skipif(not (CORPORA / "orders").exists(), reason="corpora absent")
+def test_order_x_orders_vs_responses() -> None:
+    from extraction.pages import read_pdf
+    rows = [r for r in csv.DictReader((CORPORA / "orders" / "manifest.csv").open())
+            if r["file"].endswith(".pdf")]
+    for r in rows:
+        got = classify(read_pdf(CORPORA / "orders" / r["file"]))[0]
+        assert got == _expected(r["type_code"], ""), r["file"]
+
+
+@pytest.mark.skipif(not (CORPORA / "invoice2data").exists(), reason="corpora absent")
+def test_invoice2data_are_invoices() -> None:
+    from extraction.pages import read_pdf
+    pdfs = sorted((CORPORA / "invoice2data").glob("*.pdf"))
+    ok = sum(classify(read_pdf(p))[0] == "invoice" for p in pdfs)
+    assert ok >= len(pdfs) - 1

@@ -1,107 +1,93 @@
 """FastAPI application factory.  `create_app(runtime)` - the runtime (settings, database,
-store) is built at the entry point and passed in."""
+store) is built at the entry point and passed in.
+
+Routes live in `review_ui.routes` (auth, queue, document, admin, api); every one of them
+declares who may call it (`auth.require_role` or `auth.public`).  `SecurityMiddleware`
+loads the session, enforces CSRF on state-changing requests and sets security headers.
+
+``O2C_COOKIE_SECURE`` (read here, at the entry point): ``1`` always marks the session
+cookie Secure, ``0`` never, ``auto`` (default) when the request came over HTTPS."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import Any
 
-from fastapi import Depends, FastAPI, File, Header, HTTPException, Request, UploadFile
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
-from fastapi.templating import Jinja2Templates
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import func, select, text
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from core import documents
-from core.errors import DocumentNotFound, InputError, O2CError
+from core.errors import DocumentNotFound, InputError, InvalidTransition, O2CError
 from core.models import Document
 from core.runtime import Runtime
+from review_ui import auth as A
+from review_ui.editing import Conflict
+from review_ui.locks import Locked
+from review_ui.routes import admin, api, document, queue
+from review_ui.routes import auth as auth_routes
+from review_ui.security import SecurityMiddleware
+from review_ui.web import error_response, wants_html
 
-TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+STATIC = Path(__file__).parent / "static"
 
 
-def create_app(rt: Runtime) -> FastAPI:
-    app = FastAPI(title="o2c-capture", version="0.1.0")
-    settings = rt.settings
+def create_app(rt: Runtime, *, secure_cookies: str | None = None) -> FastAPI:
+    app = FastAPI(title="o2c-capture", version="0.1.0", docs_url=None, redoc_url=None,
+                  openapi_url=None)
+    app.state.rt = rt
+    app.state.secure_cookies = (secure_cookies or os.environ.get("O2C_COOKIE_SECURE", "auto")).lower()
+    app.add_middleware(SecurityMiddleware, rt=rt)
+    app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
 
-    def require_token(authorization: str | None = Header(default=None)) -> None:
-        if settings.api_token and authorization != f"Bearer {settings.api_token}":
-            raise HTTPException(401, "missing or wrong API token (Authorization: Bearer ...)")
+    @app.exception_handler(A.NotAuthenticated)
+    async def _unauth(request: Request, _exc: A.NotAuthenticated) -> Response:
+        if wants_html(request):
+            from urllib.parse import quote
+            return Response(status_code=303, headers={
+                "location": "/login?next=" + quote(request.url.path, safe="/")})
+        return JSONResponse({"error": "unauthenticated",
+                             "message": "sign in (or send the API token) first"}, status_code=401)
+
+    @app.exception_handler(A.Forbidden)
+    async def _forbidden(request: Request, exc: A.Forbidden) -> Response:
+        return error_response(request, 403, "forbidden", str(exc))
 
     @app.exception_handler(O2CError)
-    async def _o2c_error(_req: Request, exc: O2CError) -> JSONResponse:
-        status = 404 if isinstance(exc, DocumentNotFound) else 400 if isinstance(exc, InputError) else 503
-        return JSONResponse({"error": exc.kind, "message": exc.message}, status_code=status)
+    async def _o2c_error(request: Request, exc: O2CError) -> Response:
+        status = (404 if isinstance(exc, DocumentNotFound) else
+                  409 if isinstance(exc, (Conflict, Locked, InvalidTransition)) else
+                  400 if isinstance(exc, InputError) else 503)
+        return error_response(request, status, exc.kind, exc.message)
 
-    @app.get("/healthz")
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        kind = {401: "unauthenticated", 403: "forbidden", 404: "not_found",
+                413: "too_large"}.get(exc.status_code, "http_error")
+        resp = error_response(request, exc.status_code, kind, str(exc.detail))
+        for k, v in (exc.headers or {}).items():
+            resp.headers[k] = v
+        return resp
+
+    @app.exception_handler(RequestValidationError)
+    async def _bad_request(request: Request, exc: RequestValidationError) -> Response:
+        first = exc.errors()[0] if exc.errors() else {}
+        msg = f"{'.'.join(str(p) for p in first.get('loc', []))}: {first.get('msg', 'invalid')}"
+        return error_response(request, 422, "bad_input", msg)
+
+    @app.get("/healthz", dependencies=[Depends(A.public)])
     def healthz() -> JSONResponse:
         try:
             with rt.db.session() as s:
                 s.execute(text("SELECT 1"))
-                counts = dict(s.execute(select(Document.state, func.count()).group_by(Document.state)).all())
-            return JSONResponse({"status": "ok", "database": "ok", "broker": settings.broker_kind,
-                                 "documents": counts})
+                counts = dict(s.execute(select(Document.state, func.count())
+                                        .group_by(Document.state)).all())
+            return JSONResponse({"status": "ok", "database": "ok",
+                                 "broker": rt.settings.broker_kind, "documents": counts})
         except O2CError as exc:
             return JSONResponse({"status": "error", "database": exc.message}, status_code=503)
 
-    @app.get("/api/documents")
-    def list_documents(state: str | None = None, limit: int = 100, offset: int = 0) -> dict[str, Any]:
-        with rt.db.session() as s:
-            q = select(Document).order_by(Document.id.desc()).limit(min(limit, 1000)).offset(offset)
-            if state:
-                q = q.where(Document.state == state)
-            return {"documents": [d.summary() for d in s.scalars(q)]}
-
-    @app.get("/api/documents/{doc_id}")
-    def get_document(doc_id: int) -> dict[str, Any]:
-        with rt.db.session() as s:
-            doc = documents.get(s, doc_id)
-            out = doc.summary()
-            out.update(extraction=doc.extraction, validation=doc.validation, posting=doc.posting,
-                       events=[e.as_dict() for e in doc.events])
-            return out
-
-    @app.get("/api/documents/{doc_id}/file")
-    def get_file(doc_id: int) -> FileResponse:
-        with rt.db.session() as s:
-            doc = documents.get(s, doc_id)
-            path = rt.store.open_path(doc.stored_path)
-            return FileResponse(path, media_type=doc.mime_type, filename=doc.original_name)
-
-    @app.post("/api/documents", dependencies=[Depends(require_token)], status_code=201)
-    async def upload(file: UploadFile = File(...), sender: str | None = None) -> dict[str, Any]:
-        from capture.ingest import ingest_bytes
-        from queues import actors
-
-        limit = int(settings.max_file_mb * 1e6)
-        data = await file.read(limit + 1)
-        if len(data) > limit:
-            raise HTTPException(413, f"file over the {settings.max_file_mb:.0f} MB limit")
-        with rt.db.session() as s:
-            res = ingest_bytes(s, rt.store, data, file.filename or "upload", source="upload",
-                               sender=sender, max_bytes=limit)
-        if not res.duplicate:
-            try:
-                actors.enqueue_for_state(res.state, res.document_id)
-            except Exception:  # broker down: the sweeper will enqueue it
-                pass
-        return {"id": res.document_id, "duplicate": res.duplicate, "state": res.state}
-
-    @app.get("/", response_class=HTMLResponse)
-    def index(request: Request, state: str | None = None) -> HTMLResponse:
-        with rt.db.session() as s:
-            q = select(Document).order_by(Document.id.desc()).limit(200)
-            if state:
-                q = q.where(Document.state == state)
-            docs = [d.summary() for d in s.scalars(q)]
-            counts = dict(s.execute(select(Document.state, func.count()).group_by(Document.state)).all())
-        return TEMPLATES.TemplateResponse(request, "index.html",
-                                          {"docs": docs, "counts": counts, "state": state})
-
-    @app.get("/documents/{doc_id}", response_class=HTMLResponse)
-    def document_page(request: Request, doc_id: int) -> HTMLResponse:
-        with rt.db.session() as s:
-            doc = documents.get(s, doc_id)
-            ctx = {"doc": doc.summary(), "extraction": doc.extraction or {},
-                   "validation": doc.validation or {}, "events": [e.as_dict() for e in doc.events]}
-        return TEMPLATES.TemplateResponse(request, "document.html", ctx)
-
+    for module in (auth_routes, queue, document, admin, api):
+        app.include_router(module.router)
     return app

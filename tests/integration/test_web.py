@@ -8,11 +8,28 @@ from queues import broker as qbroker
 from review_ui.app import create_app
 
 
+def login(c: TestClient, rt, username: str = "rita", role: str = "reviewer") -> None:
+    """Create an account and sign the client in (pages need a session)."""
+    import re
+
+    from review_ui.auth import add_user
+    with rt.db.session() as s:
+        add_user(s, username, "correct horse battery", role)
+    form = c.get("/login").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    r = c.post("/login", data={"username": username, "password": "correct horse battery",
+                               "csrf_token": token}, follow_redirects=False)
+    assert r.status_code == 303
+
+
 @pytest.fixture
 def client(rt):
     qbroker.install(rt.settings)
     from queues import actors  # noqa: F401  (declares actors on the stub broker)
-    return TestClient(create_app(rt))
+    rt.settings.api_token = "t0ken"
+    c = TestClient(create_app(rt), headers={"Authorization": "Bearer t0ken"})
+    login(c, rt)
+    return c
 
 
 def test_healthz(client):
@@ -34,6 +51,7 @@ def test_upload_lists_and_shows_a_document(client, corpora):
     assert f.status_code == 200 and f.content == pdf.read_bytes()
     assert client.get("/").status_code == 200
     assert client.get(f"/documents/{doc_id}").status_code == 200
+    assert client.get("/search?q=oyo").status_code == 200
 
 
 def test_unknown_document_is_404(client):
@@ -55,5 +73,5 @@ def test_file_names_with_markup_are_escaped(client):
     r = client.post("/api/documents",
                     files={"file": ("<img src=x onerror=alert(1)>.pdf", b"%PDF-1.4 y", "application/pdf")})
     doc_id = r.json()["id"]
-    html = client.get(f"/documents/{doc_id}").text + client.get("/").text
+    html = client.get(f"/documents/{doc_id}").text + client.get(f"/search?state=received").text
     assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;.pdf" in html

@@ -1,0 +1,1 @@
+"""Route modules of the review UI: auth, queue, document, admin, api."""

@@ -45,31 +45,73 @@ def _fields_table(rt, doc_id: int) -> Table | None:
     return t
 
 
+def _deliver(rt, ch, files: list[Path], console: Console) -> dict[str, str]:
+    """Send each sample by a different channel: PO and remittance by e-mail, the scan into
+    the scan folder, the invoice by upload.  Returns file name -> channel."""
+    import shutil
+
+    from capture.ingest import ingest_bytes
+    from core import demo_channels
+    from queues import actors
+
+    channels: dict[str, str] = {}
+    for f in files:
+        kind = f.name.split("-")[0]
+        if kind in ("po", "remittance") and demo_channels.send_mail(
+                ch, f, f"{'Purchase order' if kind == 'po' else 'Remittance advice'} {f.stem}",
+                "buyer@customer.example"):
+            channels[f.name] = "mail"
+        elif f.suffix.lower() in (".png", ".jpg", ".tif"):
+            shutil.copy(f, ch.scan_folder / f.name)
+            channels[f.name] = "folder"
+        else:
+            with rt.db.session() as s:
+                res = ingest_bytes(s, rt.store, f.read_bytes(), f.name, source="upload",
+                                   sender="ap@supplier.example")
+            if not res.duplicate:
+                actors.enqueue_for_state(res.state, res.document_id)
+            channels[f.name] = "upload"
+    for name, how in channels.items():
+        console.print(f"  {name}: sent by {how}")
+    return channels
+
+
+def _captured(rt, names: list[str]) -> dict[int, str]:
+    from sqlalchemy import select
+
+    from core.models import Document
+    with rt.db.session() as s:
+        return {i: n for i, n in s.execute(
+            select(Document.id, Document.original_name).where(Document.original_name.in_(names)))}
+
+
 def run_demo(settings: Settings, workdir: Path, *, serve: bool, console: Console,
              timeout_s: float = 300) -> int:
-    from capture.ingest import ingest_bytes
-    from core import service
+    from core import demo_channels, service
     from generators.corpus import sample_documents
 
     console.print(f"[bold]o2c demo[/bold]: data in {settings.home.resolve()}, "
                   f"database {settings.db_url.split('://')[0]}, broker {settings.broker_kind}")
+    ch = demo_channels.prepare(settings)
+    for note in ch.notes:
+        console.print(f"[yellow]note[/yellow]: {note}")
+    settings.capture_config = ch.config
     svc = service.start(settings, web=True)
     rt = svc.rt
-    from queues import actors
 
     try:
         workdir.mkdir(parents=True, exist_ok=True)
         files = sample_documents(workdir, seed=7)
         console.print(f"generated {len(files)} sample documents in {workdir}")
-        ids: dict[int, str] = {}
-        for f in files:
-            with rt.db.session() as s:
-                res = ingest_bytes(s, rt.store, f.read_bytes(), f.name, source="upload",
-                                   sender="demo@customer.example")
-            ids[res.document_id] = f.name
-            if not res.duplicate:
-                actors.enqueue_for_state(res.state, res.document_id)
+        channels = _deliver(rt, ch, files, console)
+        names = [f.name if channels[f.name] != "mail" or f.suffix != ".html" else "body.html"
+                 for f in files]
         deadline = time.monotonic() + timeout_s
+        ids: dict[int, str] = {}
+        while len(ids) < len(files) and time.monotonic() < deadline:
+            ids = _captured(rt, names)
+            time.sleep(0.2)
+        console.print(f"captured {len(ids)} of {len(files)} documents")
         with Live(console=console, refresh_per_second=4) as live:
             while True:
                 table, done = _state_table(rt, ids)
@@ -96,3 +138,4 @@ def run_demo(settings: Settings, workdir: Path, *, serve: bool, console: Console
         return 0
     finally:
         svc.stop()
+        ch.stop()

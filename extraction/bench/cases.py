@@ -46,20 +46,27 @@ def _einvoice(root: Path, cache: Path) -> list[Case]:
 def _einvoice_ocr(root: Path, cache: Path) -> list[Case]:
     """The e-invoice PDFs rasterised to 200-300 DPI with scan noise (fixed seeds): first
     page only, since the truth's header fields sit there."""
-    from generators.scan import save_scan, scan_pdf
-
     out = []
     folder = cache / "einvoice-scans"
-    folder.mkdir(parents=True, exist_ok=True)
     for case in _einvoice(root, cache):
         png = folder / (case.name.replace("/", "__") + ".png")
-        if not png.exists():
-            seed = int(hashlib.sha1(case.name.encode()).hexdigest()[:8], 16)
-            save_scan(scan_pdf(case.path, seed=seed, max_pages=1), png)
-        truth = {k: v for k, v in case.truth.items()}
-        out.append(Case("einvoice_ocr", case.name, png, case.split, truth, case.doc_type,
-                        None, ocr=True, scan_of=case.path))
+        out.append(Case("einvoice_ocr", case.name, png, case.split, dict(case.truth),
+                        case.doc_type, None, ocr=True, scan_of=case.path))
     return out
+
+
+def materialise(case: Case) -> None:
+    """Create a case's input if it is made on demand (the scans of e-invoice PDFs), with a
+    seed from the file name so every run sees the same pixels."""
+    if case.scan_of is None or case.path.exists():
+        return
+    from generators.scan import save_scan, scan_pdf
+
+    case.path.parent.mkdir(parents=True, exist_ok=True)
+    seed = int(hashlib.sha1(case.name.encode()).hexdigest()[:8], 16)
+    tmp = case.path.with_suffix(".tmp.png")
+    save_scan(scan_pdf(case.scan_of, seed=seed, max_pages=1), tmp)
+    tmp.replace(case.path)
 
 
 def _invoice2data(root: Path, cache: Path) -> list[Case]:

@@ -34,6 +34,9 @@ def run_case(case: Case, languages: str, bare: bool = False) -> Outcome:
     from core.errors import O2CError
     from extraction.pipeline import ExtractOptions, extract_path
 
+    from extraction.bench.cases import materialise
+
+    materialise(case)
     opts = ExtractOptions(ignore_xml=True, ocr_languages=languages, page_timeout_s=120)
     out = Outcome(case)
     t0 = time.perf_counter()

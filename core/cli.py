@@ -276,6 +276,8 @@ def out_print(s: str) -> None:
 
 
 def main() -> None:
+    from core import cli_admin  # noqa: F401  (registers users, masterdata, train, benches)
+
     app()
 
 

@@ -15,6 +15,8 @@ from rich.table import Table
 from core import documents
 from core.settings import Settings
 
+DEMO_SEED = 7
+DEMO_USERS = (("reviewer", "review-demo-1", "reviewer"), ("supervisor", "super-demo-1", "supervisor"))
 RESTING = {"needs_review", "posted", "rejected", "post_failed", "failed"}
 
 
@@ -76,6 +78,32 @@ def _deliver(rt, ch, files: list[Path], console: Console) -> dict[str, str]:
     return channels
 
 
+def _prepare_data(rt, console: Console):
+    """Load the demo master data set and create the demo accounts; returns the World the
+    sample documents are drawn from, so they match the master data."""
+    from sqlalchemy import select
+
+    from review_ui.auth import add_user
+    from review_ui.models import User
+    from validation.masterdata import import_directory
+    from validation.masterdata.demo_data import demo_world, write_demo_files
+
+    folder = rt.settings.home.resolve() / "demo" / "masterdata"
+    write_demo_files(folder, seed=DEMO_SEED)
+    with rt.db.session() as s:
+        reports = import_directory(s, folder)
+    rows = sum(r.rows for r in reports if r.ok)
+    bad = [r.summary() for r in reports if not r.ok]
+    console.print(f"master data: {rows} rows in {len(reports)} files imported from {folder}")
+    for line in bad:
+        console.print(f"[red]master data import failed[/red]: {line}")
+    with rt.db.session() as s:
+        for name, pw, role in DEMO_USERS:
+            if s.scalar(select(User.id).where(User.username == name)) is None:
+                add_user(s, name, pw, role)
+    return demo_world(DEMO_SEED)
+
+
 def _captured(rt, names: list[str]) -> dict[int, str]:
     from sqlalchemy import select
 
@@ -101,7 +129,8 @@ def run_demo(settings: Settings, workdir: Path, *, serve: bool, console: Console
 
     try:
         workdir.mkdir(parents=True, exist_ok=True)
-        files = sample_documents(workdir, seed=7)
+        world = _prepare_data(rt, console)
+        files = sample_documents(workdir, seed=DEMO_SEED, world=world)
         console.print(f"generated {len(files)} sample documents in {workdir}")
         channels = _deliver(rt, ch, files, console)
         names = [f.name if channels[f.name] != "mail" or f.suffix != ".html" else "body.html"
@@ -124,7 +153,9 @@ def run_demo(settings: Settings, workdir: Path, *, serve: bool, console: Console
             if t is not None:
                 console.print(t)
         url = f"http://{settings.web_host}:{settings.web_port}"
-        console.print(f"\nWeb UI: [bold]{url}[/bold]   review queue: {url}/?state=needs_review")
+        console.print(f"\nWeb UI: [bold]{url}[/bold]  (review queue: {url}/queue)")
+        for name, pw, role in DEMO_USERS:
+            console.print(f"  log in as [bold]{name}[/bold] / {pw}  ({role})")
         console.print("CLI: o2c status   |   o2c status ID   |   o2c extract FILE --json")
         if serve:
             console.print("serving; press Ctrl-C to stop")

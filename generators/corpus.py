@@ -24,7 +24,7 @@ from typing import Any, Iterable
 from generators.documents import (KINDS, Document, PurchaseOrder, RemittanceAdvice,
                                   make_document, make_invoice)
 from generators.html import po_text, remittance_html, remittance_text
-from generators.parties import make_world
+from generators.parties import World, make_world
 from generators.pdf import render_pdf
 from generators.scan import save_scan, scan_pdf
 
@@ -121,11 +121,13 @@ def generate_set(outdir: str | Path, count: int, seed: int,
 
 
 def sample_documents(outdir: str | Path, seed: int = 0,
-                     base_date: dt.date = DEFAULT_BASE_DATE) -> list[Path]:
-    """A small demo set: PO PDF, invoice PDF, scanned invoice PNG, remittance HTML."""
+                     base_date: dt.date = DEFAULT_BASE_DATE, world: World | None = None
+                     ) -> list[Path]:
+    """A small demo set: PO PDF, invoice PDF, scanned invoice PNG, remittance HTML.
+    `world` (e.g. the one demo master data is built from) supplies the parties."""
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)
-    world = make_world(seed)
+    world = world or make_world(seed)
     rng = random.Random(seed)
     docs: list[tuple[str, Document, str, int | None]] = [
         ("po-0001", make_document("po", rng, world, base_date, n_lines=4), "pdf", None),

@@ -1,0 +1,106 @@
+"""Administrative `o2c` commands: users, master data, model training, portals, bots, and
+the benchmarks of capture, review UI, validation and bots.  Registered on the main app by
+`core.cli`."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from core.cli import app, bench_app, cli_errors, out, out_print, _settings
+from core.errors import InputError
+
+users_app = typer.Typer(help="Reviewer accounts.", no_args_is_help=True)
+md_app = typer.Typer(help="Master data: customers, suppliers, products, open items.",
+                     no_args_is_help=True)
+app.add_typer(users_app, name="users")
+app.add_typer(md_app, name="masterdata")
+
+
+@users_app.command("add")
+@cli_errors
+def users_add(username: str, role: str = typer.Option("reviewer", help="reviewer, supervisor or admin"),
+              password: Optional[str] = typer.Option(None, help="Default: prompt (hidden)")) -> None:
+    """Create a web UI account."""
+    from core import runtime
+    from review_ui.auth import add_user
+
+    rt = runtime.configure(_settings(quiet=True))
+    pw = password or typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    with rt.db.session() as s:
+        add_user(s, username, pw, role)
+    out.print(f"user {username} ({role}) created")
+
+
+@md_app.command("import")
+@cli_errors
+def masterdata_import(
+        paths: list[Path] = typer.Argument(..., help="CSV or JSON files, or a folder of them"),
+        kind: Optional[str] = typer.Option(None, help="customers, suppliers, products, part_numbers, "
+                                           "prices, purchase_orders, sales_orders, ar_invoices, "
+                                           "payment_terms (default: from the file name)")) -> None:
+    """Import master data; a file with any bad row is rejected whole (row-level errors are
+    listed) and the previous version stays active."""
+    from core import runtime
+    from validation.masterdata import IMPORT_ORDER, import_directory, import_file
+
+    rt = runtime.configure(_settings(quiet=True))
+    failed = 0
+    for p in paths:
+        with rt.db.session() as s:
+            if p.is_dir():
+                reports = import_directory(s, p)
+            else:
+                k = kind or next((k for k in IMPORT_ORDER if p.stem.lower().startswith(k)), None)
+                if k is None:
+                    raise InputError(f"{p.name}: cannot tell the kind from the name; use --kind")
+                reports = [import_file(s, p, k)]
+        for r in reports:
+            out_print(r.summary())
+            failed += not r.ok
+    raise typer.Exit(1 if failed else 0)
+
+
+@app.command()
+@cli_errors
+def train(out_dir: Optional[Path] = typer.Option(None, "--out", help="Default: the shipped model folder"),
+          seed: int = typer.Option(0), max_minutes: float = typer.Option(8.0)) -> None:
+    """Rebuild the spaCy party/address model reproducibly (fixed seed, CPU)."""
+    from extraction.nlp import train as nlp_train
+
+    metrics = nlp_train.train(out_dir or nlp_train.MODEL_DIR, seed=seed, max_minutes=max_minutes)
+    out_print(json.dumps(metrics, indent=2, default=str))
+
+
+@bench_app.command("capture")
+@cli_errors
+def bench_capture(mails: int = typer.Option(1000, help="Mails to deliver"),
+                  out_file: Path = typer.Option(Path("bench-reports/capture.json"), "--out")) -> None:
+    """Deliver N mails with one PDF each to a local Dovecot and capture them."""
+    from capture.bench import run_capture_bench
+
+    r = run_capture_bench(mails, report_path=out_file)
+    out_print(json.dumps({k: v for k, v in r.items() if not isinstance(v, (list, dict))}, indent=2))
+    out_print(f"report: {out_file}")
+
+
+@bench_app.command("ui")
+@cli_errors
+def bench_ui(docs: int = typer.Option(10_000), requests: int = typer.Option(200),
+             postgres_url: Optional[str] = typer.Option(None, help="Also measure on PostgreSQL"),
+             out_file: Path = typer.Option(Path("bench-reports/ui.json"), "--out")) -> None:
+    """Queue and document page server time with N documents in the queue."""
+    import tempfile
+
+    from core import runtime
+    from core.settings import Settings
+    from review_ui.bench import run_ui_bench
+
+    with tempfile.TemporaryDirectory() as tmp:
+        rt = runtime.configure(Settings(home=Path(tmp), _env_file=None))
+        r = run_ui_bench(rt, docs, requests=requests, postgres_url=postgres_url)
+    out_file.parent.mkdir(parents=True, exist_ok=True)
+    out_file.write_text(json.dumps(r, indent=2, default=str))
+    out_print(json.dumps(r, indent=2, default=str)[:3000])

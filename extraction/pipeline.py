@@ -62,7 +62,24 @@ def understand(pages: list[Page], opts: ExtractOptions, meta: dict[str, Any] | N
     ext.doc_type, ext.doc_type_confidence, ext.pages = doc_type, conf, len(pages)
     ext.meta.update(meta or {})
     ext.meta["readers"] = sorted({p.source for p in pages})
+    _cap_ocr_confidence(ext)
     return ext
+
+
+# Values read by OCR may carry misread characters that no layout rule can see; only a
+# checksum proves them.  Other OCR-read fields are never reported as certain.
+OCR_CAP = 0.9
+CHECKSUMMED = {"seller_iban", "seller_vat_id", "buyer_vat_id"}
+
+
+def _cap_ocr_confidence(ext: Extraction) -> None:
+    for name, f in ext.fields.items():
+        if f.source == "ocr" and name not in CHECKSUMMED:
+            f.confidence = min(f.confidence, OCR_CAP)
+    for line in ext.lines:
+        for f in line.values():
+            if f.source == "ocr":
+                f.confidence = min(f.confidence, OCR_CAP)
 
 
 def _extract_pdf(path: Path, opts: ExtractOptions) -> Extraction:

@@ -137,7 +137,7 @@ def goals(r: dict[str, Any], test: list[Outcome]) -> list[dict[str, Any]]:
     cls = accuracy([o for o in test if o.case.doc_type])["classification"]
     sp = r["speed"]
     i2d = r.get("invoice2data_speed", {})
-    rows = [
+    rows = [  # (goal, value, op, target); targets <= 1 are rates shown as percentages
         ("einvoice visible layer: header fields exact", get("einvoice", "header_accuracy"), ">=", 0.97),
         ("einvoice visible layer: line count exact", get("einvoice", "line_count_rate"), ">=", 0.90),
         ("einvoice scanned (OCR): header fields exact", get("einvoice_ocr", "header_accuracy"), ">=", 0.90),
@@ -154,6 +154,7 @@ def goals(r: dict[str, Any], test: list[Outcome]) -> list[dict[str, Any]]:
     for name, value, op, target in rows:
         met = None if value is None else (value >= target if op == ">=" else value <= target)
         out.append({"goal": name, "value": value, "target": f"{op} {target}", "met": met})
+    # rates are the ">=" goals; ms and ratios are the "<=" ones
     return out
 
 
@@ -170,8 +171,8 @@ def table_lines(r: dict[str, Any]) -> list[str]:
     lines += ["", "| goal (test split) | value | target | met |", "| --- | ---: | --- | --- |"]
     for g in r["goals"]:
         v = g["value"]
-        shown = "-" if v is None else (pct(v) if v <= 1.0 and "ms" not in g["goal"] and "ratio" not in g["goal"]
-                                        and "/" not in g["goal"] else f"{v}")
+        rate = g["target"].startswith(">=")
+        shown = "-" if v is None else pct(v) if rate else f"{v}"
         lines.append(f"| {g['goal']} | {shown} | {g['target']} | "
                      f"{'yes' if g['met'] else 'no' if g['met'] is False else '-'} |")
     cal = r["calibration"]["test"]

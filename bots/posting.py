@@ -2,7 +2,9 @@
 
 Every approved document is written as a normalised JSON export (one file per document,
 written atomically, named by document id so a retry rewrites the same file rather than
-adding a second one)."""
+adding a second one).  When the document's partner keys its documents into a web portal
+(``posting_target``, from master data), the portal recipe runs too (`bots.engine`), exactly
+once, and its confirmation number and proof become the posting result."""
 from __future__ import annotations
 
 import json
@@ -11,6 +13,7 @@ import tempfile
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from core.errors import TransientError
 from core.settings import Settings
 
 
@@ -43,4 +46,15 @@ def post_document(settings: Settings, doc: dict[str, Any]) -> PostingResult:
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         json.dump(export_record(doc), fh, indent=2, ensure_ascii=False)
     os.replace(tmp, target)
-    return PostingResult(True, f"export:{target}", f"exported to {target}", reference=target.name)
+    export = PostingResult(True, f"export:{target}", f"exported to {target}", reference=target.name)
+    from bots.engine import post_to_portal
+
+    try:
+        portal = post_to_portal(settings, doc)
+    except TransientError as exc:  # the engine's retry budget is spent: a human decides
+        return PostingResult(False, "portal", f"portal unavailable after retries: {exc.message}; "
+                             f"{export.detail}", reference=None)
+    if portal is None:
+        return export
+    portal.detail = f"{portal.detail}; {export.detail}"
+    return portal

@@ -104,3 +104,74 @@ def bench_ui(docs: int = typer.Option(10_000), requests: int = typer.Option(200)
     out_file.parent.mkdir(parents=True, exist_ok=True)
     out_file.write_text(json.dumps(r, indent=2, default=str))
     out_print(json.dumps(r, indent=2, default=str)[:3000])
+
+
+portals_app = typer.Typer(help="The bundled legacy web portals (for the demo and tests).",
+                          no_args_is_help=True)
+bots_app = typer.Typer(help="Portal bots: key approved documents into web portals.",
+                       no_args_is_help=True)
+app.add_typer(portals_app, name="portals")
+app.add_typer(bots_app, name="bots")
+
+
+@portals_app.command("serve")
+@cli_errors
+def portals_serve(host: str = typer.Option("127.0.0.1"), port: int = typer.Option(8100),
+                  db: Optional[Path] = typer.Option(None, help="Default: HOME/portals.sqlite3"),
+                  error_rate: float = typer.Option(0.0, help="Share of requests answered with 500"),
+                  maintenance_rate: float = typer.Option(0.0, help="Share answered with a maintenance page"),
+                  slow_rate: float = typer.Option(0.0, help="Share of slow responses"),
+                  session_ttl_s: float = typer.Option(60.0, help="Idle session expiry")) -> None:
+    """Serve the customer procurement portal and the supplier portal."""
+    import time
+
+    from bots.demo_portals.app import serve_portals
+    from bots.demo_portals.state import FaultConfig
+
+    settings = _settings()
+    srv = serve_portals(host, port, db or settings.home / "portals.sqlite3",
+                        FaultConfig(error_rate=error_rate, maintenance_rate=maintenance_rate,
+                                    slow_rate=slow_rate, session_ttl_s=session_ttl_s))
+    out.print(f"portals at {srv.url} (Ctrl-C to stop)")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        srv.stop()
+
+
+@bots_app.command("run")
+@cli_errors
+def bots_run(portal: Optional[str] = typer.Option(None, help="Only this portal recipe")) -> None:
+    """Post every approved document that has a portal target."""
+    from bots.engine import run_bots, shutdown
+    from core import runtime
+
+    settings = _settings()
+    runtime.configure(settings)
+    try:
+        out_print(json.dumps(run_bots(settings, portal), indent=2, default=str))
+    finally:
+        shutdown()
+
+
+@bots_app.command("reset")
+@cli_errors
+def bots_reset(portal: str) -> None:
+    """Re-enable a recipe that was stopped as broken (selector not found)."""
+    from bots.registry import CircuitBreaker
+
+    settings = _settings(quiet=True)
+    CircuitBreaker(settings.home / "bots" / "breakers.json").reset(portal)
+    out.print(f"recipe {portal} re-enabled")
+
+
+@bench_app.command("bots")
+@cli_errors
+def bench_bots(n: int = typer.Option(30, help="Records per kind"),
+               out_file: Path = typer.Option(Path("bench-reports/bots.json"), "--out")) -> None:
+    """Records per minute and time per record against a bare Playwright script."""
+    from bots.bench import run_bots_bench
+
+    r = run_bots_bench(n, out_file)
+    out_print(json.dumps(r, indent=2, default=str)[:4000])

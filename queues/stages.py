@@ -190,9 +190,9 @@ def run_post(rt: Runtime, doc_id: int) -> str | None:
 
 
 def _snapshot(doc: Document) -> dict[str, Any]:
-    return {"id": doc.id, "doc_type": doc.doc_type, "sha256": doc.sha256,
-            "original_name": doc.original_name, "sender": doc.sender, "source": doc.source,
-            "extraction": doc.extraction, "validation": doc.validation}
+    from bots.engine import snapshot_of
+
+    return snapshot_of(doc)
 
 
 RUNNERS: dict[str, Callable[[Runtime, int], str | None]] = {

@@ -11,7 +11,7 @@ stays active.  The caller's session commits (``Database.session()`` does on exit
 
 CSV files may be UTF-8 (with or without BOM), UTF-16 with BOM or cp1252/latin-1; the
 delimiter (``,`` ``;`` tab ``|``) is sniffed from the header; header names are matched
-case-, space- and punctuation-insensitively with aliases (see `models.COLUMNS`); numbers
+case-, space- and punctuation-insensitively with aliases (see `formats.COLUMNS`); numbers
 may be written ``1234.56``, ``1,234.56`` or ``1.234,56`` (the file's decimal mark is
 detected once per file); dates ISO ``2024-03-31`` or ``31.03.2024``; list cells
 (aliases, IBANs, e-mail domains) are separated by ``|``.
@@ -47,10 +47,10 @@ from sqlalchemy.orm import Session
 
 from core.errors import InputError, UnreadablePath
 from core.logs import get_logger
-from validation.masterdata.models import (COLUMNS, KEYS, KIND_TABLES, KINDS, PARTNER_KINDS,
-                                          REFERENCES, STATUS_FAILED, STATUS_IMPORTING,
-                                          STATUS_OK, Col, MasterDataVersion, decimal_hint,
-                                          parse_cell)
+from validation.masterdata.formats import (COLUMNS, KEYS, REFERENCES, Col, decimal_hint,
+                                           parse_cell)
+from validation.masterdata.models import (KIND_TABLES, KINDS, PARTNER_KINDS, STATUS_FAILED,
+                                          STATUS_IMPORTING, STATUS_OK, MasterDataVersion)
 from validation.masterdata.repository import active_versions, reference_keys
 
 log = get_logger(__name__)

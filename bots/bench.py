@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from bots.demo_portals import FaultConfig, PortalServer, serve_portals
-from bots.engine import BotEngine, BrowserPool
+from bots.browser import BrowserPool
+from bots.engine import BotEngine
 from bots.registry import PortalConfig
 from core.settings import Settings
 

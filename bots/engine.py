@@ -20,18 +20,16 @@ from __future__ import annotations
 
 import hashlib
 import os
-import queue
 import random
 import signal
 import threading
 import time
-from collections.abc import Callable
-from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from bots import registry
+from bots.browser import BrowserPool
 from bots.errors import (PortalBusinessError, PortalLoginFailed, PortalTimeout, PortalTransient,
                          RecipeBroken, RecipeDisabled, SessionExpired)
 from bots.models import Posting, begin_posting, update_posting
@@ -45,13 +43,6 @@ from core.models import utcnow
 from core.settings import Settings
 
 log = get_logger(__name__)
-T = TypeVar("T")
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run",
-                 "--disable-quic"]
-
 
 @dataclass
 class PortalPostingResult(PostingResult):
@@ -73,58 +64,6 @@ class PortalPostingResult(PostingResult):
 
 def idempotency_key(sha256: str, portal: str, task: str) -> str:
     return hashlib.sha256(f"{sha256}|{portal}|{task}".encode()).hexdigest()
-
-
-# ---- browser pool ----------------------------------------------------------------------
-class BrowserPool:
-    """A thread owning Playwright and one browser; `run(fn)` executes ``fn(browser)`` on it
-    (the sync Playwright API is bound to the thread that started it)."""
-
-    def __init__(self, executable: str = CHROMIUM, args: list[str] | None = None) -> None:
-        self.executable, self.args = executable, list(args or CHROMIUM_ARGS)
-        self.launches = 0
-        self._q: queue.Queue[tuple[Callable[[Any], Any], Future[Any]] | None] = queue.Queue()
-        self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()
-
-    def _loop(self) -> None:
-        from playwright.sync_api import sync_playwright
-
-        pw = sync_playwright().start()
-        browser = None
-        try:
-            while (item := self._q.get()) is not None:
-                fn, fut = item
-                if not fut.set_running_or_notify_cancel():
-                    continue
-                try:
-                    if browser is None or not browser.is_connected():
-                        browser = pw.chromium.launch(executable_path=self.executable,
-                                                     headless=True, args=self.args)
-                        self.launches += 1
-                    fut.set_result(fn(browser))
-                except BaseException as exc:  # noqa: BLE001 - handed to the caller
-                    fut.set_exception(exc)
-        finally:
-            if browser is not None:
-                browser.close()
-            pw.stop()
-
-    def run(self, fn: Callable[[Any], T]) -> T:
-        with self._lock:
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._loop, name="o2c-browser", daemon=True)
-                self._thread.start()
-        fut: Future[T] = Future()
-        self._q.put((fn, fut))
-        return fut.result()
-
-    def close(self) -> None:
-        with self._lock:
-            if self._thread is not None and self._thread.is_alive():
-                self._q.put(None)
-                self._thread.join(timeout=30)
-            self._thread = None
 
 
 # ---- the engine ----------------------------------------------------------------------

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from bots.engine import CHROMIUM
+from bots.browser import CHROMIUM
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 USERS = {"acme": ("supplier01", "acme-secret"), "globex": ("buyer01", "globex-secret")}
@@ -50,7 +50,7 @@ def _clean_faults(request: pytest.FixtureRequest) -> Iterator[None]:
 
 @pytest.fixture(scope="session")
 def browser_pool() -> Iterator[Any]:
-    from bots.engine import BrowserPool
+    from bots.browser import BrowserPool
 
     pool = BrowserPool()
     yield pool

@@ -137,8 +137,12 @@ def run_validate(rt: Runtime, doc_id: int) -> str | None:
                               lambda: validate_document(s, doc))
         if not ok:
             return None
+        from bots.targets import posting_target
+
+        validation = result.to_dict()
+        validation["posting_target"] = posting_target(s, doc.extraction or {}, doc.sender)
         documents.transition(s, doc, State.VALIDATED, actor="system:validate",
-                             detail=result.summary(), validation=result.to_dict())
+                             detail=result.summary(), validation=validation)
     log.info("validated", doc=doc_id, failed_checks=len(result.failed()))
     return "route"
 

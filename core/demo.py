@@ -20,13 +20,13 @@ DEMO_USERS = (("reviewer", "review-demo-1", "reviewer"), ("supervisor", "super-d
 RESTING = {"needs_review", "posted", "rejected", "post_failed", "failed"}
 
 
-def _state_table(rt, ids: dict[int, str]) -> tuple[Table, bool]:
+def _state_table(rt, ids: dict[int, str], states: set[str] = RESTING) -> tuple[Table, bool]:
     t = Table("Doc", "File", "Type", "State", "Detail", title="Documents")
     done = True
     with rt.db.session() as s:
         for doc_id, name in ids.items():
             d = documents.get(s, doc_id)
-            done &= d.state in RESTING
+            done &= d.state in states
             detail = d.error_message or "; ".join(r["reason"] for r in (d.review_reasons or []))
             t.add_row(str(doc_id), name, d.doc_type or "", d.state, detail[:70])
     return t, done
@@ -78,30 +78,58 @@ def _deliver(rt, ch, files: list[Path], console: Console) -> dict[str, str]:
     return channels
 
 
-def _prepare_data(rt, console: Console):
-    """Load the demo master data set and create the demo accounts; returns the World the
-    sample documents are drawn from, so they match the master data."""
+def _prepare_data(rt, console: Console, inbox: Path) -> None:
+    """Load the demo master data set (its partners are the sample documents' parties; the
+    PO's customer and the invoice's supplier key documents into the demo portals) and
+    create the demo accounts."""
     from sqlalchemy import select
 
+    from core import demo_portals
     from review_ui.auth import add_user
     from review_ui.models import User
     from validation.masterdata import import_directory
-    from validation.masterdata.demo_data import demo_world, write_demo_files
+    from validation.masterdata.demo_data import write_demo_files
 
     folder = rt.settings.home.resolve() / "demo" / "masterdata"
     write_demo_files(folder, seed=DEMO_SEED)
+    demo_portals.assign_portals(folder, inbox)
     with rt.db.session() as s:
         reports = import_directory(s, folder)
     rows = sum(r.rows for r in reports if r.ok)
-    bad = [r.summary() for r in reports if not r.ok]
     console.print(f"master data: {rows} rows in {len(reports)} files imported from {folder}")
-    for line in bad:
-        console.print(f"[red]master data import failed[/red]: {line}")
+    for r in reports:
+        if not r.ok:
+            console.print(f"[red]master data import failed[/red]: {r.summary()}")
     with rt.db.session() as s:
         for name, pw, role in DEMO_USERS:
             if s.scalar(select(User.id).where(User.username == name)) is None:
                 add_user(s, name, pw, role)
-    return demo_world(DEMO_SEED)
+
+
+def _wait_live(rt, ids: dict[int, str], console: Console, deadline: float, states: set[str]) -> bool:
+    with Live(console=console, refresh_per_second=4) as live:
+        while True:
+            table, done = _state_table(rt, ids, states)
+            live.update(table)
+            if done or time.monotonic() > deadline:
+                return done
+            time.sleep(0.25)
+
+
+def _postings(rt, ids: list[int], console: Console) -> None:
+    with rt.db.session() as s:
+        for doc_id in ids:
+            d = documents.get(s, doc_id)
+            p = d.posting or {}
+            if d.state == "posted":
+                console.print(f"  document {doc_id} {d.original_name}: [green]posted[/green] to "
+                              f"{p.get('portal') or p.get('target')}, confirmation "
+                              f"[bold]{p.get('reference')}[/bold]")
+                if p.get("screenshot"):
+                    console.print(f"    proof: {p['screenshot']}  trace: {p.get('trace')}")
+            else:
+                console.print(f"  document {doc_id} {d.original_name}: {d.state} "
+                              f"{p.get('detail', '')}")
 
 
 def _captured(rt, names: list[str]) -> dict[int, str]:
@@ -115,8 +143,9 @@ def _captured(rt, names: list[str]) -> dict[int, str]:
 
 def run_demo(settings: Settings, workdir: Path, *, serve: bool, console: Console,
              timeout_s: float = 300) -> int:
-    from core import demo_channels, service
+    from core import demo_channels, demo_portals, service
     from generators.corpus import sample_documents
+    from validation.masterdata.demo_data import demo_world
 
     console.print(f"[bold]o2c demo[/bold]: data in {settings.home.resolve()}, "
                   f"database {settings.db_url.split('://')[0]}, broker {settings.broker_kind}")
@@ -127,11 +156,14 @@ def run_demo(settings: Settings, workdir: Path, *, serve: bool, console: Console
     svc = service.start(settings, web=True)
     rt = svc.rt
 
+    portals = demo_portals.start(settings)
     try:
         workdir.mkdir(parents=True, exist_ok=True)
-        world = _prepare_data(rt, console)
-        files = sample_documents(workdir, seed=DEMO_SEED, world=world)
+        files = sample_documents(workdir, seed=DEMO_SEED, world=demo_world(DEMO_SEED))
         console.print(f"generated {len(files)} sample documents in {workdir}")
+        _prepare_data(rt, console, workdir)
+        demo_portals.seed_orders(portals, workdir)
+        console.print(f"legacy portals running at {portals.server.url}/acme and /globex")
         channels = _deliver(rt, ch, files, console)
         names = [f.name if channels[f.name] != "mail" or f.suffix != ".html" else "body.html"
                  for f in files]
@@ -141,17 +173,18 @@ def run_demo(settings: Settings, workdir: Path, *, serve: bool, console: Console
             ids = _captured(rt, names)
             time.sleep(0.2)
         console.print(f"captured {len(ids)} of {len(files)} documents")
-        with Live(console=console, refresh_per_second=4) as live:
-            while True:
-                table, done = _state_table(rt, ids)
-                live.update(table)
-                if done or time.monotonic() > deadline:
-                    break
-                time.sleep(0.25)
+        _wait_live(rt, ids, console, deadline, RESTING)
         for doc_id in ids:
             t = _fields_table(rt, doc_id)
             if t is not None:
                 console.print(t)
+        approved = demo_portals.review_and_approve(rt, list(ids))
+        if approved:
+            console.print(f"\nreviewer approves documents {approved} (their partners use web "
+                          "portals); the bots key them in:")
+            _wait_live(rt, {i: ids[i] for i in approved}, console, deadline,
+                       {"posted", "post_failed", "failed"})
+            _postings(rt, approved, console)
         url = f"http://{settings.web_host}:{settings.web_port}"
         console.print(f"\nWeb UI: [bold]{url}[/bold]  (review queue: {url}/queue)")
         for name, pw, role in DEMO_USERS:
@@ -170,3 +203,6 @@ def run_demo(settings: Settings, workdir: Path, *, serve: bool, console: Console
     finally:
         svc.stop()
         ch.stop()
+        portals.stop()
+        from bots.engine import shutdown
+        shutdown()

@@ -101,9 +101,9 @@ def test_new_mail_while_idling(rt, dovecot, tmp_path, pdfs):
         time.sleep(0.5)       # let it connect and enter IDLE
         t0 = time.monotonic()
         dovecot.append(pdf_mail(pdfs[0], 1))
-        wait_until(lambda: len(col.results) == 1, 3.0)
+        wait_until(lambda: len(col.results) == 1, 10.0)
         assert time.monotonic() - t0 < 3.0
-        wait_until(lambda: dovecot.uids("Processed") != [], 3.0)
+        wait_until(lambda: dovecot.uids("Processed") != [], 10.0)
         assert dovecot.uids("INBOX") == []            # moved after ingest
     finally:
         w.stop()
@@ -116,8 +116,8 @@ def test_burst_of_50_mails(rt, dovecot, tmp_path, pdfs):
     try:
         time.sleep(0.3)
         dovecot.append_many([pdf_mail(pdfs[i % len(pdfs)], i) for i in range(50)])
-        wait_until(lambda: count(rt) == 50, 20.0)
-        wait_until(lambda: len(dovecot.uids("Processed")) == 50, 5.0)
+        wait_until(lambda: count(rt) == 50, 60.0)
+        wait_until(lambda: len(dovecot.uids("Processed")) == 50, 20.0)
     finally:
         w.stop()
     assert len(col.ids) == len(set(col.ids)) == 50
@@ -168,10 +168,10 @@ def test_dovecot_restart_while_watching(rt, dovecot, tmp_path, pdfs):
     w = MailboxWatcher(rt, mailbox(dovecot, tmp_path), col).start()
     try:
         dovecot.append_many([pdf_mail(pdfs[0], i) for i in range(3)])
-        wait_until(lambda: count(rt) == 3, 5.0)
+        wait_until(lambda: count(rt) == 3, 20.0)
         dovecot.restart()
         dovecot.append_many([pdf_mail(pdfs[1], i) for i in range(3, 6)])
-        wait_until(lambda: count(rt) == 6, 10.0)
+        wait_until(lambda: count(rt) == 6, 30.0)
         assert w.reconnects >= 1 and w.running
     finally:
         w.stop()
@@ -305,10 +305,10 @@ def test_login_failure_backs_off_then_recovers(rt, dovecot, tmp_path, pdfs):
     col = Collector()
     w = MailboxWatcher(rt, cfg, col).start()
     try:
-        wait_until(lambda: w.reconnects >= 2, 10.0)
+        wait_until(lambda: w.reconnects >= 2, 30.0)
         assert "login failed" in (w.last_error or "") and count(rt) == 0
         cfg.password_file.write_text(dovecot.password)
-        wait_until(lambda: count(rt) == 1, 5.0)
+        wait_until(lambda: count(rt) == 1, 20.0)
     finally:
         w.stop()
 
@@ -320,6 +320,6 @@ def test_polling_without_idle(rt, dovecot, tmp_path, pdfs):
     try:
         time.sleep(0.3)
         dovecot.append(pdf_mail(pdfs[0], 1))
-        wait_until(lambda: len(col.results) == 1, 3.0)
+        wait_until(lambda: len(col.results) == 1, 10.0)
     finally:
         w.stop()

@@ -43,6 +43,15 @@ class Settings(BaseSettings):
 
     api_token: str | None = Field(None, description="Bearer token for the REST API (uploads)")
 
+    routing_rules: Path | None = Field(
+        None, description="YAML routing rules (see validation/rules.example.yaml); "
+                          "reloaded when the file changes")
+    webhook_url: str | None = Field(
+        None, description="POST each approved document's normalised export here (JSON)")
+    webhook_token: str | None = Field(None, description="Bearer token sent to the webhook")
+    webhook_retries: int = Field(3, ge=0, le=10, description="Retries of a failed webhook POST")
+    webhook_timeout_s: float = Field(10.0, gt=0, description="Timeout per webhook attempt")
+
     log_level: str = "INFO"
     log_json: bool = False
 

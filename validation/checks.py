@@ -1,18 +1,25 @@
 """The checks run on every extracted document.  Each check family is a small function
-``(ctx) -> None`` that adds named results; `CHECKS` is the registry, in order."""
+``(ctx) -> None`` that adds named results; `CHECKS` is the registry, in order.
+
+Families live in their own modules: party (`checks_party`), arithmetic and tax
+(`checks_arith`), dates (`checks_dates`), duplicates (`checks_duplicates`), purchase /
+sales order matching (`matching`), remittance cash application (`cash_application`) and
+credit-note linking (`credit_notes`).  The routing rules (`rules`) supply tolerances and
+confidence thresholds through `Ctx.ruleset`, resolved per document type and matched partner.
+"""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.models import Document
-from validation.result import ValidationResult
+from validation.result import ValidationResult, dec, parse_iso
+from validation.rules import Rules, RuleSet, current_rules
 
 REQUIRED: dict[str, tuple[str, ...]] = {
     "invoice": ("invoice_number", "issue_date", "seller_name", "total_gross", "currency"),
@@ -24,6 +31,9 @@ MIN_CONFIDENCE = 0.90
 AMOUNT_TOLERANCE = Decimal("0.02")
 
 
+_dec = dec   # backwards-compatible name
+
+
 @dataclass
 class Ctx:
     doc: Document
@@ -31,6 +41,8 @@ class Ctx:
     result: ValidationResult
     session: Session | None
     today: date
+    rules: Rules | None = None
+    cache: dict[str, Any] = field(default_factory=dict)
 
     @property
     def doc_type(self) -> str:
@@ -41,18 +53,44 @@ class Ctx:
         return f.get("value") if f else None
 
     def amount(self, name: str) -> Decimal | None:
-        v = self.value(name)
-        try:
-            return Decimal(v) if v not in (None, "") else None
-        except InvalidOperation:
-            return None
+        return dec(self.value(name))
 
+    def date(self, name: str) -> date | None:
+        return parse_iso(self.value(name))
 
-def _dec(v: Any) -> Decimal | None:
-    try:
-        return Decimal(v) if v not in (None, "") else None
-    except InvalidOperation:
-        return None
+    def lines(self) -> list[dict[str, Any]]:
+        """Item lines as {field: value}."""
+        if "lines" not in self.cache:
+            self.cache["lines"] = [{k: (f or {}).get("value") for k, f in line.items()}
+                                   for line in self.extraction.get("lines", [])]
+        return self.cache["lines"]
+
+    @property
+    def repo(self) -> Any:
+        """A `MasterDataRepository` for this run (None without a session)."""
+        if "repo" not in self.cache:
+            from validation.masterdata.repository import MasterDataRepository
+            self.cache["repo"] = MasterDataRepository(self.session) if self.session else None
+        return self.cache["repo"]
+
+    @property
+    def partner(self) -> Any:
+        """The matched `PartyMatch` (None when unmatched or not applicable)."""
+        from validation.checks_party import party_of
+        m = party_of(self)
+        return m if m is not None and m.matched else None
+
+    @property
+    def partner_number(self) -> str | None:
+        m = self.partner
+        return m.number if m is not None else None
+
+    @property
+    def ruleset(self) -> RuleSet:
+        if "ruleset" not in self.cache:
+            rules = self.rules or current_rules()
+            self.cache["ruleset"] = rules.for_doc(self.doc_type, self.partner_number)
+        return self.cache["ruleset"]
 
 
 def check_type(ctx: Ctx) -> None:
@@ -69,52 +107,31 @@ def check_required(ctx: Ctx) -> None:
                    "missing required field(s): " + ", ".join(missing), missing)
 
 
+def field_confidences(extraction: dict[str, Any]) -> dict[str, float]:
+    """{field or lines[i].field: confidence} for every extracted value below 1.0."""
+    out: dict[str, float] = {}
+    for n, f in extraction.get("fields", {}).items():
+        if f and f.get("value") not in (None, "") and f.get("confidence", 0.0) < 1.0:
+            out[n] = round(float(f.get("confidence") or 0.0), 4)
+    for i, line in enumerate(extraction.get("lines", []), 1):
+        for n, f in line.items():
+            if f and f.get("value") not in (None, "") and f.get("confidence", 0.0) < 1.0:
+                out[f"lines[{i}].{n}"] = round(float(f.get("confidence") or 0.0), 4)
+    return out
+
+
+def low_confidence(confidences: dict[str, float], rs: RuleSet) -> list[tuple[str, float, float]]:
+    """[(field, confidence, threshold)] for the fields below their threshold."""
+    return [(n, c, rs.threshold(n)) for n, c in confidences.items() if c < rs.threshold(n)]
+
+
 def check_confidence(ctx: Ctx) -> None:
-    low = [(n, f.get("confidence", 0.0)) for n, f in ctx.extraction.get("fields", {}).items()
-           if f.get("value") is not None and f.get("confidence", 0.0) < MIN_CONFIDENCE]
+    conf = field_confidences(ctx.extraction)
+    low = low_confidence(conf, ctx.ruleset)
     ctx.result.add("fields.confidence", not low,
                    "all fields confident" if not low else "low confidence: " +
-                   ", ".join(f"{n} ({c:.2f})" for n, c in low), [n for n, _ in low])
-
-
-def check_arithmetic(ctx: Ctx) -> None:
-    net, tax, gross = ctx.amount("total_net"), ctx.amount("total_tax"), ctx.amount("total_gross")
-    if net is not None and tax is not None and gross is not None:
-        ok = abs(net + tax - gross) <= AMOUNT_TOLERANCE
-        ctx.result.add("arithmetic.net_tax_gross", ok,
-                       f"net {net} + tax {tax} = gross {gross}" if ok else
-                       f"net {net} + tax {tax} = {net + tax}, but the gross total says {gross}",
-                       ["total_net", "total_tax", "total_gross"])
-    totals = [_dec(line.get("line_total", {}).get("value")) for line in ctx.extraction.get("lines", [])]
-    if net is not None and totals and all(t is not None for t in totals):
-        s = sum(totals, Decimal(0))
-        ok = abs(s - net) <= max(AMOUNT_TOLERANCE, abs(net) * Decimal("0.001"))
-        ctx.result.add("arithmetic.lines_net", ok,
-                       f"{len(totals)} lines sum to the net total {net}" if ok else
-                       f"the {len(totals)} lines sum to {s}, but the net total says {net}",
-                       ["total_net"], blocking=True)
-    for i, line in enumerate(ctx.extraction.get("lines", []), 1):
-        q, p, t = (_dec(line.get(k, {}).get("value")) for k in ("quantity", "unit_price", "line_total"))
-        if q is not None and p is not None and t is not None and abs(q * p - t) > max(
-                Decimal("0.05"), abs(t) * Decimal("0.01")):
-            ctx.result.add("arithmetic.line", False,
-                           f"line {i}: {q} x {p} = {q * p}, but the line total says {t}",
-                           [f"lines[{i}].line_total"])
-
-
-def check_dates(ctx: Ctx) -> None:
-    def d(name: str) -> date | None:
-        try:
-            return date.fromisoformat(ctx.value(name) or "")
-        except ValueError:
-            return None
-    issued = d("issue_date") or d("order_date") or d("payment_date")
-    if issued and issued > ctx.today + timedelta(days=1):
-        ctx.result.add("dates.future", False, f"the document date {issued} is in the future")
-    due = d("due_date")
-    if issued and due and due < issued:
-        ctx.result.add("dates.due_before_issue", False,
-                       f"due date {due} is before the issue date {issued}", ["due_date"])
+                   ", ".join(f"{n} ({c:.2f} < {t:.2f})" for n, c, t in low),
+                   [n for n, _, _ in low], data={"confidences": conf})
 
 
 def check_extraction_reasons(ctx: Ctx) -> None:
@@ -123,34 +140,35 @@ def check_extraction_reasons(ctx: Ctx) -> None:
         ctx.result.add(f"extraction.{code}", False, reason)
 
 
-def check_duplicate(ctx: Ctx) -> None:
-    number = ctx.value("invoice_number") or ctx.value("po_number")
-    if ctx.session is None or not number or ctx.doc_type not in REQUIRED:
-        return
-    seller = (ctx.value("seller_vat_id") or ctx.value("seller_name") or "").upper()
-    rows = ctx.session.scalars(select(Document).where(
-        Document.id != ctx.doc.id, Document.doc_type == ctx.doc_type,
-        Document.state.notin_(["failed", "rejected"]))).all()
-    for other in rows:
-        f = (other.extraction or {}).get("fields", {})
-        o_num = (f.get("invoice_number") or f.get("po_number") or {}).get("value")
-        o_seller = ((f.get("seller_vat_id") or f.get("seller_name") or {}).get("value") or "").upper()
-        if o_num == number and o_seller == seller:
-            ctx.result.add("duplicate.number", False,
-                           f"document {other.id} already has {ctx.doc_type} number {number} "
-                           f"from the same party", ["invoice_number"])
-            return
+def _registry() -> list[Callable[[Ctx], None]]:
+    from validation.cash_application import check_cash_application
+    from validation.checks_arith import ARITH_CHECKS
+    from validation.checks_dates import DATE_CHECKS
+    from validation.checks_duplicates import check_duplicate
+    from validation.checks_party import PARTY_CHECKS
+    from validation.credit_notes import check_credit_note
+    from validation.matching import MATCHING_CHECKS
+    return [check_type, check_required, *PARTY_CHECKS, check_confidence, *ARITH_CHECKS,
+            *DATE_CHECKS, check_extraction_reasons, *MATCHING_CHECKS,
+            check_cash_application, check_credit_note, check_duplicate]
 
 
-CHECKS: list[Callable[[Ctx], None]] = [
-    check_type, check_required, check_confidence, check_arithmetic, check_dates,
-    check_extraction_reasons, check_duplicate,
-]
+CHECKS: list[Callable[[Ctx], None]] = _registry()
 
 
-def validate_document(session: Session | None, doc: Document, today: date | None = None) -> ValidationResult:
+def validate_document(session: Session | None, doc: Document, today: date | None = None,
+                      rules: Rules | None = None) -> ValidationResult:
+    """Run every check in `CHECKS` on ``doc``'s extraction.  With a session, the
+    document's duplicate keys are also recorded (flushed, committed by the caller)."""
     result = ValidationResult()
-    ctx = Ctx(doc, doc.extraction or {}, result, session, today or date.today())
+    ctx = Ctx(doc, doc.extraction or {}, result, session, today or date.today(), rules)
     for check in CHECKS:
         check(ctx)
+    m = ctx.partner
+    result.meta = {"doc_type": ctx.doc_type,
+                   "partner_number": m.number if m else None,
+                   "partner_name": m.name if m else None,
+                   "partner_kind": {"invoice": "supplier", "credit_note": "supplier",
+                                    "purchase_order": "customer",
+                                    "remittance": "customer"}.get(ctx.doc_type)}
     return result

@@ -21,6 +21,9 @@ _current: Runtime | None = None
 
 def configure(settings: Settings, *, migrate: bool = True) -> Runtime:
     global _current
+    from validation.rules import configure_rules
+
+    configure_rules(settings.routing_rules)   # an invalid rules file fails at start-up
     settings.home.mkdir(parents=True, exist_ok=True)
     if _current is not None:
         _current.db.dispose()

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from core.errors import NoContent, UnsupportedType
+from core.errors import NoContent, StageTimeout, UnsupportedType
 from extraction.layout import Page
 from extraction.model import Extraction
 
@@ -38,17 +38,28 @@ class ExtractOptions:
 
 
 def pdf_pages(path: str | Path, opts: ExtractOptions) -> list[Page]:
+    """Text layer where usable, OCR elsewhere.  A page whose OCR exceeds the per-page time
+    limit is kept empty with a warning (retrying would time out again), so one bad page
+    never blocks a worker or loses the rest of the document."""
     from extraction import ocr, pages as pdf
 
     out: list[Page] = []
     for page in pdf.read_pdf(path, max_pages=opts.max_pages):
         if pdf.needs_ocr(page):
-            ocr_page = ocr.ocr_pdf_page(path, page.number, languages=opts.ocr_languages,
+            try:
+                page = ocr.ocr_pdf_page(path, page.number, languages=opts.ocr_languages,
                                         timeout_s=opts.page_timeout_s)
-            out.append(ocr_page)
-        else:
-            out.append(page)
+            except StageTimeout:
+                page.warnings.append(f"page {page.number}: OCR gave up after the "
+                                     f"{opts.page_timeout_s:g} s per-page limit")
+        out.append(page)
     return out
+
+
+def page_reasons(pages: list[Page]) -> list[str]:
+    """Review reasons from what the readers noticed (timeouts, pages not read...)."""
+    return [f"reading: {w}" for p in pages for w in p.warnings
+            if "OCR gave up" in w or "only the first" in w]
 
 
 def understand(pages: list[Page], opts: ExtractOptions, meta: dict[str, Any] | None = None) -> Extraction:
@@ -56,12 +67,15 @@ def understand(pages: list[Page], opts: ExtractOptions, meta: dict[str, Any] | N
     from extraction.fields import extract_fields
 
     if not any(p.words for p in pages):
-        raise NoContent(f"no text found on any of {len(pages)} page(s): blank or unreadable")
+        gave_up = [w for p in pages for w in p.warnings if "OCR gave up" in w]
+        raise NoContent(gave_up[0] if len(pages) == 1 and gave_up else
+                        f"no text found on any of {len(pages)} page(s): blank or unreadable")
     doc_type, conf = classify(pages)
     ext = extract_fields(pages, doc_type, locale_hint=opts.locale_hint)
     ext.doc_type, ext.doc_type_confidence, ext.pages = doc_type, conf, len(pages)
     ext.meta.update(meta or {})
     ext.meta["readers"] = sorted({p.source for p in pages})
+    ext.reasons.extend(page_reasons(pages))
     _cap_ocr_confidence(ext)
     return ext
 
@@ -112,7 +126,10 @@ def _extract_pdf(path: Path, opts: ExtractOptions) -> Extraction:
 def _extract_image(path: Path, opts: ExtractOptions) -> Extraction:
     from extraction import ocr
 
-    pages = ocr.read_images(path, languages=opts.ocr_languages, timeout_s=opts.page_timeout_s)
+    try:
+        pages = ocr.read_images(path, languages=opts.ocr_languages, timeout_s=opts.page_timeout_s)
+    except StageTimeout as exc:  # the same image would time out again: not transient here
+        raise NoContent(f"{path.name}: {exc.message}") from exc
     return understand(pages, opts)
 
 

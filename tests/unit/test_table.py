@@ -1,0 +1,83 @@
+"""Line-item table reading (`extraction.fields.table` and its `table_*` helpers)."""
+from __future__ import annotations
+
+from extraction.fields import extract_fields
+from extraction.fields.table_header import resolve, Column
+from extraction.fields.table_rows import join_groups
+from extraction.fields.table_values import consistent
+from extraction.layout import Page, Word
+
+
+def _page(cells: list[tuple[str, float, float, float]]) -> Page:
+    """cells: (text, x0, x1, y0) - one word per cell, as a PDF text layer gives them."""
+    words = []
+    for text, x0, x1, y0 in cells:
+        toks = text.split()
+        step = (x1 - x0) / max(1, len(toks))
+        for k, t in enumerate(toks):
+            words.append(Word(t, x0 + k * step, y0, x0 + (k + 1) * step - 0.004, y0 + 0.012))
+    return Page(number=1, width=595, height=842, words=words)
+
+
+def _lines(ext) -> list[dict[str, str]]:
+    return [{f: v.value for f, v in ln.items()} for ln in ext.lines]
+
+
+def test_position_column_kept_out_of_sku() -> None:
+    hdr = [("Pos", 0.086, 0.114, 0.30), ("Item no.", 0.125, 0.183, 0.30),
+           ("Description", 0.229, 0.312, 0.30), ("Qty", 0.554, 0.580, 0.30),
+           ("Unit", 0.590, 0.619, 0.30), ("Unit price", 0.675, 0.745, 0.30),
+           ("Amount", 0.857, 0.914, 0.30)]
+    row = [("1", 0.086, 0.094, 0.32), ("HBE-25444", 0.125, 0.195, 0.32),
+           ("Copper cable 3x1.5", 0.229, 0.330, 0.32), ("0.5", 0.560, 0.580, 0.32),
+           ("m", 0.590, 0.600, 0.32), ("1.22", 0.715, 0.745, 0.32),
+           ("0.61", 0.885, 0.914, 0.32), ("Net total 0.61", 0.483, 0.914, 0.36)]
+    ext = extract_fields([_page(hdr + row)], "purchase_order")
+    assert _lines(ext) == [{"sku": "HBE-25444", "description": "Copper cable 3x1.5",
+                            "quantity": "0.5", "unit": "m", "unit_price": "1.22",
+                            "line_total": "0.61"}]
+    assert ext.lines[0]["line_total"].confidence > 0.8
+
+
+def test_french_columns_and_spaced_thousands() -> None:
+    hdr = [("Code article", 0.086, 0.163, 0.30), ("Qté", 0.231, 0.253, 0.30),
+           ("Article", 0.332, 0.374, 0.30), ("Prix", 0.711, 0.737, 0.30),
+           ("Taux TVA", 0.750, 0.800, 0.30), ("Montant", 0.862, 0.914, 0.30)]
+    row = [("HBE-85746", 0.086, 0.148, 0.32), ("5", 0.246, 0.253, 0.32),
+           ("Film étirable 500 mm", 0.332, 0.457, 0.32), ("218,21", 0.700, 0.737, 0.32),
+           ("21 %", 0.770, 0.800, 0.32), ("1", 0.862, 0.869, 0.32),
+           ("091,05", 0.873, 0.914, 0.32)]
+    ext = extract_fields([_page(hdr + row)], "invoice")
+    assert _lines(ext) == [{"sku": "HBE-85746", "description": "Film étirable 500 mm",
+                            "quantity": "5", "unit_price": "218.21", "line_total": "1091.05",
+                            "tax_rate": "21"}]
+
+
+def test_amount_column_left_of_price_is_quantity() -> None:
+    cols = [Column("", 0.1, 0.17, "amount", ("line_total", "amount_paid")),
+            Column("", 0.2, 0.27, "product", ("description",)),
+            Column("", 0.58, 0.63, "price", ("unit_price",)),
+            Column("", 0.70, 0.75, "total", ("line_total",))]
+    wanted = ("sku", "description", "quantity", "unit_price", "line_total", "tax_rate")
+    assert [c.field for c in resolve(cols, wanted)] == [
+        "quantity", "description", "unit_price", "line_total"]
+
+
+def test_free_text_item_lines() -> None:
+    p = _page([("Dear Sir,", 0.01, 0.1, 0.02),
+               ("1. 3.75 m MU-98861 Copper cable 3x2.5 - Unit price 9.63 = 36.11",
+                0.01, 0.40, 0.05)])
+    ext = extract_fields([p], "purchase_order")
+    assert _lines(ext) == [{"quantity": "3.75", "unit": "m", "unit_price": "9.63",
+                            "line_total": "36.11", "sku": "MU-98861",
+                            "description": "Copper cable 3x2.5"}]
+
+
+def test_helpers() -> None:
+    ws = join_groups([Word("1", 0.86, 0, 0.869, 0.01), Word("067,99", 0.873, 0, 0.914, 0.01)],
+                     0.007)
+    assert [w.text for w in ws] == ["1 067,99"]
+    from decimal import Decimal as D
+    assert consistent(D("3"), D("2.50"), D("7.50"))
+    assert consistent(D("200"), D("12.50"), D("25.00"))      # price per 100
+    assert not consistent(D("3"), D("2.50"), D("8.00"))

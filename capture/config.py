@@ -41,10 +41,10 @@ import subprocess
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from core.errors import ConfigError
+from core.yamlfile import read_yaml
 
 DEFAULT_INLINE_PATTERNS = [r"logo", r"image\d{3}", r"signature", r"banner", r"icon",
                            r"spacer", r"facebook|linkedin|twitter|instagram|xing"]
@@ -251,13 +251,4 @@ def load_capture_config(path: Path | str | None) -> CaptureConfig:
     if path is None:
         return CaptureConfig()
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"capture config {p}: cannot read ({exc.strerror})") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        first = str(exc).replace("\n", " ")
-        raise ConfigError(f"capture config {p}: invalid YAML: {first}") from None
-    return parse_capture_config(data, f"capture config {p.name}")
+    return parse_capture_config(read_yaml(p, "capture config"), f"capture config {p.name}")

@@ -23,10 +23,10 @@ import fnmatch
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from core.errors import ConfigError
+from core.yamlfile import read_yaml
 
 DEFAULT_EXCLUDES: tuple[str, ...] = (
     "*.tmp", "*.temp", "~$*", "*.part", "*.partial", "*.crdownload", "*.download",
@@ -141,14 +141,7 @@ def parse_folders(raw: Any, origin: str = "capture config") -> list[FolderConfig
 def load_folder_config(path: str | Path) -> list[FolderConfig]:
     """Read the ``folders:`` section of the capture YAML at `path` (other keys ignored)."""
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"cannot read capture config {p}: {exc.strerror or exc}") from exc
-    try:
-        doc = yaml.safe_load(text) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"capture config {p} is not valid YAML: {exc}") from exc
+    doc = read_yaml(p, "capture config") or {}
     if not isinstance(doc, dict):
         raise ConfigError(f"capture config {p}: top level must be a mapping")
     return parse_folders(doc.get("folders"), str(p))

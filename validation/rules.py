@@ -30,9 +30,9 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-import yaml
 
 from core.errors import ConfigError
+from core.yamlfile import read_yaml
 from core.logs import get_logger
 
 log = get_logger(__name__)
@@ -254,16 +254,7 @@ def parse_rules(data: Any, source: str = "<memory>") -> Rules:
 
 def load_rules(path: str | Path) -> Rules:
     """Read and validate a rules file; ConfigError when it is missing or invalid."""
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"routing rules {p}: cannot read the file ({exc.strerror})") from exc
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"routing rules {p}: not valid YAML: {exc}") from exc
-    return parse_rules(data, str(p))
+    return parse_rules(read_yaml(path, "routing rules"), str(path))
 
 
 class RulesStore:

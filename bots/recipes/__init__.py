@@ -17,8 +17,9 @@ from urllib.parse import quote
 from playwright.sync_api import FrameLocator, Locator, Page, Response
 from playwright.sync_api import TimeoutError as PWTimeout
 
-from bots.errors import (PortalBusinessError, PortalMaintenance, PortalServerError,
-                         PortalTimeout, PortalTransient, RecipeBroken, SessionExpired)
+from bots.errors import (PortalBusinessError, PortalLoginFailed, PortalMaintenance,
+                         PortalServerError, PortalTimeout, PortalTransient, RecipeBroken,
+                         SessionExpired)
 
 
 _ROWS_JS = """(rows, cells) => rows.map(r => { const o = {};
@@ -226,3 +227,21 @@ class BasePage:
 
     def screenshot_masks(self) -> list[Locator]:
         return [self.page.locator("input[type=password]")]
+
+
+class FormLoginPage(BasePage):
+    """A login form (user, password, button) that stays on the login URL when the
+    credentials are refused.  Recipes subclass it and set their own locators."""
+
+    path = "/login"
+    portal_name = "portal"
+    user_field, password_field, submit_button = "#username", "#password", "#login-btn"
+
+    def login(self, user: str, password: str) -> None:
+        self.page.goto(self.ctx.base_url + self.path, wait_until="domcontentloaded")
+        self.fill(self.user_field, user)
+        self.fill(self.password_field, password)
+        self.click_and_wait(self.submit_button, check=False)
+        if self.path in self.page.url.split("?", 1)[0]:
+            raise PortalLoginFailed(f"{self.portal_name} rejected the configured credentials")
+        self.check()

@@ -6,22 +6,12 @@ from typing import Any
 
 from playwright.sync_api import FrameLocator, Locator, Page
 
-from bots.errors import PortalLoginFailed, RecipeBroken
-from bots.recipes import BasePage, fmt_num
+from bots.errors import RecipeBroken
+from bots.recipes import BasePage, FormLoginPage, fmt_num
 
 
-class LoginPage(BasePage):
-    path = "/login"
-
-    def login(self, user: str, password: str) -> None:
-        self.page.goto(self.ctx.base_url + self.path, wait_until="domcontentloaded")
-        self.fill("#username", user)
-        self.fill("#password", password)
-        self.click_and_wait("#login-btn", check=False)
-        if "/login" in self.page.url.split("?", 1)[0]:
-            raise PortalLoginFailed("Globex portal rejected the configured credentials")
-        self.check()
-
+class LoginPage(FormLoginPage):
+    portal_name = "Globex portal"
 
 class RecordsPage(BasePage):
     """The invoices or payments list (same layout, different path)."""

@@ -166,3 +166,47 @@ def test_png_bytes_roundtrip(rendered: np.ndarray) -> None:
     page = ocr_image(buf.getvalue(), languages="eng", orientation="none")
     assert page.width == rendered.shape[1] and page.height == 400
     assert any("Amazon" in w.text for w in page.words)
+
+
+def test_blank_pdf_page_becomes_an_empty_page() -> None:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    buf = io.BytesIO()
+    writer.write(buf)
+    page = ocr_pdf_page(buf.getvalue(), 1, dpi=72)
+    assert page.words == [] and page.source == "ocr" and "blank" in page.warnings[0]
+
+
+def test_words_of_one_tesseract_line_share_a_visual_line() -> None:
+    from extraction.layout import group_lines
+    from extraction.ocr import _words
+    data = {"text": ["Kessler", "Feinmechanik", "AG"], "conf": [90, 90, 90],
+            "left": [100, 300, 560], "top": [100, 109, 118], "width": [180, 240, 50],
+            "height": [30, 30, 30], "block_num": [1, 1, 1], "par_num": [1, 1, 1],
+            "line_num": [1, 1, 1]}
+    words = _words(data, np.eye(3), 1000, 1000)
+    assert len(group_lines(words)) == 1
+
+
+def test_clean_text_fixes_rules_and_digit_slips() -> None:
+    from extraction.ocr import _clean_text
+    assert _clean_text("10,00|") == "10,00"
+    assert _clean_text("|") == ""
+    assert _clean_text("30,00}") == "30,00"
+    assert _clean_text("1O,00") == "10,00"
+    assert _clean_text("2O18") == "2018"
+    assert _clean_text("(Net):") == "(Net):"       # balanced / legit punctuation kept
+    assert _clean_text("Total") == "Total"          # words are never "fixed"
+    assert _clean_text("IO") == "IO"
+
+
+def test_background_normalisation_flattens_shading() -> None:
+    from extraction.ocr_prep import _normalize_background
+    img = np.full((600, 800), 230, np.uint8)
+    img[:, 400:] = 170                               # a shaded table cell / uneven lighting
+    cv2.putText(img, "12,50", (450, 300), cv2.FONT_HERSHEY_SIMPLEX, 2, 40, 4)
+    out = _normalize_background(img)
+    assert abs(int(out[50, 100]) - int(out[50, 700])) < 30  # both paper areas near white
+    assert out[50, 700] > 220 and out[300:330, 450:600].min() < 100   # ink stays dark

@@ -104,34 +104,59 @@ def _segment_ids(words: list[Word], gap: float = 0.045) -> list[int]:
 
 _REF_WORDS = frozenset(("no", "nr", "n", "num", "ref", "de", "du", "votre", "your", "ihre",
                         "unsere", "our", "zur", "zu", "for", "to", "gemass", "per", "sur",
-                        "relates", "original", "against", "auf"))
+                        "relates", "original", "against", "auf", "reference", "referenz"))
 _SELF_BILLED = re.compile(r"\b(selbst ausgestellte rechnung|self billed invoice|"
                           r"self billing|autofacturation|auto facturation)\b")
 
 
 def _printed_code(norms: list[str]) -> str | None:
     """UNTDID 1001 code printed after a title, as e-invoice viewers do: "Gutschrift (389)".
-    384 (corrected invoice) is returned as "correction": its sign decides."""
+    384 (corrected invoice) is an invoice whatever the sign of its totals (EN 16931)."""
     toks = " ".join(norms).split()
     for a, b in zip(toks, toks[1:]):
         if re.fullmatch(r"3(80|81|84|89|26|86|93|95|96)|87[5-7]|751|575|204", b) and \
                 re.fullmatch(r"[a-z]{5,}", a):
-            if b == "384":
-                return "correction"
             return "credit_note" if b in ("381", "396") else "invoice"
     return None
 
 
-def _negative_total(doc: "Doc") -> bool:
-    """Is the document's gross / payable total printed negative?"""
-    for want in ("amount_due", "total_gross"):
-        for h in reversed(doc.hits):
-            if want in h.fields:
-                for w in reversed(h.line.words[h.j:]):
-                    a = doc.amount(w.text)
-                    if a is not None and a != 0:
-                        return a < 0
-    return False
+# labels that only a remittance / an order carries ("Payment reference:", "Paid on:",
+# "Ship to:"); generic ones ("Date", "Total", "Reference") prove nothing
+_REMIT_FIELDS = frozenset(("payment_reference", "payment_date", "payer_name", "payment_amount"))
+_ORDER_FIELDS = frozenset(("delivery_date", "order_date", "ship_to"))
+_GENERIC = frozenset(("date", "datum", "le", "reference", "ref", "referenz", "from", "total",
+                      "amount", "betrag", "summe", "montant", "customer", "client", "delivery",
+                      "livraison", "absender", "auftraggeber", "emetteur", "total amount",
+                      "montant total", "gesamtbetrag", "destinataire", "reference"))
+_REMIT_PROSE = re.compile(r"\b(details of (our|the) payment|we have (paid|settled|transferred)|"
+                          r"have been paid|mit der zahlung|beglichen|uberwiesen|"
+                          r"detail de (notre|ce) (virement|paiement|reglement)|"
+                          r"avons (regle|vire|paye))\b")
+_ORDER_PROSE = re.compile(r"\b(please (deliver|supply|ship)|bitte liefern|"
+                          r"merci de (nous )?livrer|veuillez (nous )?livrer|"
+                          r"(our|unsere|notre) (purchase )?(order|bestellung|commande) "
+                          r"(no |nr |n )?[a-z]*\d)")
+
+
+def _keyvalue_evidence(doc: "Doc", scores: dict[str, float]) -> None:
+    """Documents without a title (mail bodies) still show their type through specific
+    key-value labels and standard prose ("please find below the details of our payment")."""
+    kinds = {"remittance": set(), "purchase_order": set()}
+    for h in doc.hits:
+        fs = set(h.fields)
+        if not fs or h.phrase in _GENERIC or h.i > 1:
+            continue
+        if fs <= _REMIT_FIELDS:
+            kinds["remittance"].add(h.phrase)
+        elif fs <= _ORDER_FIELDS:
+            kinds["purchase_order"].add(h.phrase)
+    head = "\n".join(" ".join(ln.norms) for ln in doc.lines[:12])
+    if _REMIT_PROSE.search(head):
+        scores["remittance"] += 2.0
+    if _ORDER_PROSE.search(head):
+        scores["purchase_order"] += 2.0
+    scores["remittance"] += 1.2 * min(3, len(kinds["remittance"]))
+    scores["purchase_order"] += 0.6 * min(2, len(kinds["purchase_order"]))
 
 
 def classify_doc(doc: "Doc") -> tuple[str, float]:
@@ -147,8 +172,6 @@ def classify_doc(doc: "Doc") -> tuple[str, float]:
         norms, words = _despace(ln.norms, ln.words)
         code = _printed_code(norms)
         if code and ln.page == first_page:
-            if code == "correction":
-                code = "credit_note" if _negative_total(doc) else "invoice"
             scores[code] += 20.0
         if _SELF_BILLED.search(" ".join(norms)):
             scores["invoice"] += 8.0
@@ -156,6 +179,8 @@ def classify_doc(doc: "Doc") -> tuple[str, float]:
         if not cues:
             continue
         seg_of = _segment_ids(words)
+        # a cue inside a table header row ("Invoice | Paid | Discount") names a column
+        header_row = len(lex.find_columns(norms)) >= 4
         size = min(2.5, max(0.7, ln.height / med))
         top = 1.6 if ln.y0 < 0.35 else 1.0
         page_w = 1.0 if ln.page == first_page else 0.35
@@ -171,7 +196,7 @@ def classify_doc(doc: "Doc") -> tuple[str, float]:
             before = norms[i - 1] if i > start else ""
             after = words[j].text if j < len(words) else ""
             colon = words[j - 1].text.endswith(":") or after.startswith(":")
-            if before in _REF_WORDS:
+            if before in _REF_WORDS or header_row:
                 pos = 0.15            # a reference to another document ("N° bon de commande")
             # a cue followed by a number/ID ("Invoice 123", "Rechnung Nr.") is title-like
             tail = " ".join(norms[j:j + 3])
@@ -219,6 +244,7 @@ def classify_doc(doc: "Doc") -> tuple[str, float]:
                        if re.search(r"\d", " ".join(ln.norms[:2])) and len(ln.words) >= 3)
         if inv_rows >= 2:
             scores["remittance"] += 1.0
+    _keyvalue_evidence(doc, scores)
     if scores["credit_note"] > 0 and scores["invoice"] > 0:
         scores["credit_note"] += 0.3 * scores["invoice"]   # "Credit note for invoice 123"
     total = sum(scores.values())

@@ -57,20 +57,22 @@ HEADER_LABELS: dict[str, tuple[str, ...]] = {
         "Rechnung Nr. | Rechnung | Re-Nr. | Re.-Nr. | Rg.-Nr. | RG-Nr. | Rechn.-Nr. | "
         "Belegnummer | Beleg-Nr. | Gutschriftsnummer | Gutschrift Nr. | Gutschrift-Nr. | "
         "Gutschrift | N° de facture | Numéro de facture | Facture n° | Facture | No. facture | "
-        "N° facture | Réf. facture | N° d'avoir | Numéro d'avoir | Avoir n° | Avoir"),
+        "N° facture | Numéro | N° d'avoir | Numéro d'avoir | Avoir n° | Avoir | "
+        "Factuurnummer | Factuur nr | Factuurnr | Factuur | Creditnota nr | Creditnotanummer | "
+        "Receipt No | Receipt Number | Booking ID | Booking No | Booking Number"),
     "issue_date": _p(
         "Invoice Date | Date | Date of issue | Issue Date | Issued | Issued on | Document Date | "
         "Inv. Date | Tax Point | Tax Point Date | Billing Date | Credit Note Date | "
         "Rechnungsdatum | Rechnungs-Datum | Datum | Belegdatum | Ausstellungsdatum | "
         "Gutschriftsdatum | Datum der Rechnung | Date de facture | Date facture | "
         "Date de la facture | Date d'émission | Émise le | Émis le | Le | Fait le | "
-        "Date de l'avoir"),
+        "Date de l'avoir | Beleg-Datum | Factuurdatum | Datum factuur | Factuur datum"),
     "due_date": _p(
         "Due Date | Due | Payment due | Payment Due Date | Due by | Due on | Pay by | "
         "Payable by | Date due | Fällig am | Fällig | Fällig bis | Fälligkeit | "
         "Fälligkeitsdatum | Zahlbar bis | Zahlbar bis zum | Zahlbar am | Zahlungsziel | "
         "Date d'échéance | Échéance | Date limite de paiement | À payer avant le | Payable le | "
-        "Payable avant le"),
+        "Payable avant le | Vervaldatum | Vervaldag | Uiterste betaaldatum"),
     "po_number": _p(
         "PO Number | PO No | PO # | P.O. No | P.O. Number | PO | PO Ref | Purchase Order | "
         "Purchase Order No | Purchase Order Number | Order No | Order Number | Order # | Order | "
@@ -81,7 +83,8 @@ HEADER_LABELS: dict[str, tuple[str, ...]] = {
         "Auftrag Nr. | Ihr Auftrag | Ihre Auftragsnummer | N° de commande | Numéro de commande | "
         "Commande n° | Bon de commande | Bon de commande n° | Votre commande | "
         "Votre commande n° | Votre bon de commande | Commande | Réf. commande | "
-        "Référence commande | N° BC"),
+        "Référence commande | N° BC | Ordernummer | Bestelnummer | Order nr | "
+        "Votre référence | Votre réf."),
     "order_date": _p(
         "Order Date | Date of order | PO Date | Purchase Order Date | Date | Datum | "
         "Bestelldatum | Auftragsdatum | Datum der Bestellung | Date de commande | "
@@ -91,7 +94,8 @@ HEADER_LABELS: dict[str, tuple[str, ...]] = {
         "Requested Delivery Date | Required by | Need by | Deliver by | Delivery by | "
         "Lieferdatum | Liefertermin | Lieferung bis | Lieferzeitpunkt | Leistungsdatum | "
         "Liefer-/Leistungsdatum | Wunschtermin | Date de livraison | Livraison le | "
-        "Date de livraison souhaitée | Délai de livraison | Livraison"),
+        "Date de livraison souhaitée | Délai de livraison | Livraison | À livrer le | "
+        "Livrer le | Livraison le | Livraison souhaitée le"),
     "total_net": _p(
         "Subtotal | Sub-total | Sub Total | Net | Net amount | Net total | Total net | "
         "Total net amount | Total excl. VAT | Total excluding VAT | Total excl. tax | "
@@ -99,13 +103,17 @@ HEADER_LABELS: dict[str, tuple[str, ...]] = {
         "Nettosumme | Netto-Summe | Zwischensumme | Gesamtbetrag netto | Gesamt netto | "
         "Warenwert | Nettowarenwert | Rechnungsbetrag netto | Summe Positionen | Total HT | "
         "Montant HT | Total hors taxes | Montant hors taxes | Sous-total | Net HT | Base HT | "
-        "Total H.T."),
+        "Total H.T. | Rechnungssumme ohne USt. | Summe ohne USt. | Gesamt ohne MwSt. | "
+        "Subtotaal | Totaal excl. BTW | Totaal exclusief BTW | Netto bedrag | "
+        "Total Amount Without VAT | Total without VAT | Amount without VAT | Exclusief BTW | "
+        "Excl. BTW | Grondslag"),
     "total_tax": _p(
         "VAT | VAT amount | Total VAT | Tax | Tax amount | Total tax | Sales Tax | GST | HST | "
         "GST amount | Plus VAT | MwSt. | Mehrwertsteuer | USt. | Umsatzsteuer | zzgl. | "
         "zzgl. MwSt. | zzgl. USt. | zuzüglich MwSt. | zzgl. Umsatzsteuer | inkl. MwSt. | "
         "enthaltene MwSt. | MwSt.-Betrag | Steuer | Steuerbetrag | Summe MwSt. | Summe USt. | "
-        "TVA | Montant TVA | Montant de la TVA | Total TVA | Taxe | Taxes | T.V.A."),
+        "TVA | Montant TVA | Montant de la TVA | Total TVA | Taxe | Taxes | T.V.A. | BTW | "
+        "BTW bedrag | Totaal BTW | Total VAT Amount | Total Tax Amount"),
     "total_gross": _p(
         "Total | Grand Total | Total amount | Invoice total | Invoice amount | Total incl. VAT | "
         "Total including VAT | Gross amount | Gross total | Total gross | Total value | "
@@ -113,21 +121,27 @@ HEADER_LABELS: dict[str, tuple[str, ...]] = {
         "Bruttobetrag | Brutto | Rechnungsbetrag | Rechnungssumme | Endbetrag | "
         "Gesamtbetrag brutto | Gesamtbetrag inkl. MwSt. | Summe brutto | Gutschriftsbetrag | "
         "Total TTC | Montant TTC | Total toutes taxes comprises | Montant total | "
-        "Montant total TTC | Total facture | Total général | Montant de l'avoir"),
+        "Montant total TTC | Total facture | Total général | Montant de l'avoir | "
+        "Credit amount | Total credited | Gesamtgutschrift | Total crédité | Montant crédité | "
+        "Totaal | Totaal incl. BTW | Totaalbedrag | Factuurbedrag | Total Gross Amount | "
+        "Total Amount With VAT | Total with VAT | Bruttosumme | Rechnungssumme brutto"),
     "amount_due": _p(
         "Amount due | Balance due | Total due | Amount payable | Total payable | Balance | "
         "Please pay | Amount to pay | Payable amount | Due amount | Outstanding | "
         "Outstanding amount | Outstanding balance | Zahlbetrag | Zu zahlen | "
         "Zu zahlender Betrag | Offener Betrag | Offen | Restbetrag | Fälliger Betrag | "
         "Zahlungsbetrag | Bitte zahlen Sie | Net à payer | Reste à payer | Montant à payer | "
-        "Montant dû | Solde dû | Solde | Total à payer | À payer | Montant restant dû"),
+        "Montant dû | Solde dû | Solde | Total à payer | À payer | Montant restant dû | "
+        "Te betalen | Openstaand bedrag | Residual | Residual amount | Remaining amount | "
+        "Amount remaining | Restant dû"),
     "currency": _p(
         "Currency | Curr. | Currency code | Invoice currency | Währung | Währungscode | Devise | "
         "Monnaie | Devise de facturation"),
     "seller_name": _p(
         "From | Supplier | Vendor | Seller | Supplier name | Vendor name | Issued by | Sold by | "
         "Remit to | Payee | Beneficiary | Lieferant | Verkäufer | Absender | Rechnungssteller | "
-        "Auftragnehmer | Leistungserbringer | Fournisseur | Vendeur | Émetteur | Prestataire"),
+        "Auftragnehmer | Leistungserbringer | Fournisseur | Vendeur | Émetteur | Prestataire | "
+        "Rechnungsersteller | Leverancier"),
     "seller_address": _p(
         "Supplier address | Vendor address | Seller address | Our address | Address | "
         "Remit to address | Anschrift | Adresse | Lieferantenadresse | Adresse du fournisseur | "
@@ -143,30 +157,32 @@ HEADER_LABELS: dict[str, tuple[str, ...]] = {
         "Kunden-USt-IdNr. | Votre N° TVA | N° TVA client | TVA client"),
     "seller_iban": _p(
         "IBAN | IBAN No | IBAN Code | IBAN-Nr. | Account IBAN | Bank account | Bankverbindung | "
-        "Bank details | Banking details | Coordonnées bancaires | RIB | Compte bancaire"),
+        "Bank details | Banking details | Coordonnées bancaires | RIB | Compte bancaire | "
+        "Verkäufer-IBAN | Seller IBAN | Supplier IBAN | Payee IBAN | IBAN du vendeur"),
     "buyer_name": _p(
         "Bill to | Billed to | Bill-to | Invoice to | Invoiced to | Sold to | Customer | "
         "Customer name | Buyer | Purchaser | Ordered by | Client | Client name | "
         "Billing address | Invoice address | Rechnungsempfänger | Rechnungsadresse | "
         "Rechnungsanschrift | Kunde | Käufer | Auftraggeber | Besteller | Facturé à | "
         "Facturer à | Adresse de facturation | Acheteur | Commandé par | "
-        "Destinataire de la facture"),
+        "Destinataire de la facture | Factuuradres"),
     "ship_to": _p(
         "Ship to | Ship-to | Shipping address | Ship to address | Deliver to | "
         "Delivery address | Delivery to | Consignee | Goods recipient | Lieferadresse | "
         "Lieferanschrift | Lieferung an | Warenempfänger | Versandadresse | Lieferort | "
         "Anlieferadresse | Adresse de livraison | Livrer à | Lieu de livraison | Livraison à | "
-        "Destinataire"),
+        "Destinataire | Afleveradres"),
     "payer_name": _p(
         "Payer | Paid by | Payer name | Remitter | Remitted by | Ordering party | From | "
         "Customer | Debtor | Zahler | Zahlungspflichtiger | Auftraggeber | Absender | "
-        "Schuldner | Payeur | Émetteur | Donneur d'ordre | Client | Débiteur"),
+        "Schuldner | Payeur | Émetteur | Donneur d'ordre | Client | Débiteur | Betaler"),
     "payment_date": _p(
         "Payment date | Date of payment | Value date | Paid on | Payment made on | "
         "Execution date | Transfer date | Date | Zahlungsdatum | Zahldatum | Valuta | "
         "Valutadatum | Wertstellung | Ausführungsdatum | Überweisungsdatum | Datum | "
         "Date de paiement | Date de valeur | Date du paiement | Date de règlement | "
-        "Date du virement | Date d'exécution | Payé le | Réglé le"),
+        "Date du virement | Date d'exécution | Payé le | Réglé le | Ausgeführt am | "
+        "Überwiesen am | Betaaldatum"),
     "payment_reference": _p(
         "Payment reference | Payment ref | Payment No | Payment number | Payment ID | "
         "Remittance No | Remittance number | Remittance reference | Remittance advice No | "
@@ -176,20 +192,22 @@ HEADER_LABELS: dict[str, tuple[str, ...]] = {
         "Avisnummer | Zahlungsavis Nr. | Referenz | Unsere Referenz | Überweisungsreferenz | "
         "Scheck-Nr. | Référence de paiement | Réf. paiement | N° d'avis | Numéro d'avis | "
         "N° de paiement | Référence du virement | Référence virement | N° de chèque | "
-        "Référence | Réf. | Notre référence"),
+        "Référence | Réf. | Notre référence | Verwendungszweck | Réf. virement | "
+        "Betalingskenmerk"),
     "payment_amount": _p(
         "Payment amount | Total paid | Amount paid | Total payment | Payment total | Amount | "
         "Total amount | Total | Amount remitted | Remittance amount | Transfer amount | "
         "Zahlbetrag | Zahlungsbetrag | Überweisungsbetrag | Überwiesener Betrag | "
         "Gezahlter Betrag | Gesamtbetrag | Betrag | Summe | Montant du paiement | "
         "Montant réglé | Montant payé | Montant du virement | Montant viré | Total réglé | "
-        "Total payé | Montant | Montant total"),
+        "Total payé | Montant | Montant total | Amount transferred | Transferred amount | "
+        "Überwiesen | Betaald bedrag"),
     # ---- known non-target labels: shadow shorter generic labels, never extracted.
     "_customer_number": _p(
         "Customer No | Customer Number | Customer ID | Customer # | Customer account | "
         "Account No | Account Number | Kundennummer | Kunden-Nr. | Kundennr. | Kd.-Nr. | "
         "Kunden-ID | Debitor | Debitorennummer | N° client | Numéro client | Code client | "
-        "Réf. client | Client n°"),
+        "Réf. client | Client n° | Klantnummer | Klant nr | Klant | Debiteurnummer"),
     "_supplier_number": _p(
         "Supplier No | Supplier ID | Vendor No | Vendor ID | Vendor number | Lieferantennummer | "
         "Lieferanten-Nr. | N° fournisseur | Code fournisseur"),
@@ -203,7 +221,8 @@ HEADER_LABELS: dict[str, tuple[str, ...]] = {
     "_bank": _p(
         "BIC | SWIFT | SWIFT code | BIC/SWIFT | Swift/BIC | Sort code | BLZ | Bank code | "
         "Routing No | Code BIC | Bank | Bank name | Kreditinstitut | Banque | Domiciliation | "
-        "Kontonummer | Konto-Nr."),
+        "Kontonummer | Konto-Nr. | Verkäufer-BIC | Verkäufer-Kontoname | Käufer-IBAN | "
+        "Buyer IBAN | Debtor IBAN | Payer IBAN | IBAN des Zahlungspflichtigen"),
     "_contact": _p(
         "Phone | Tel | Telephone | Fax | Email | E-mail | Web | Website | Internet | Telefon | "
         "Mobil | Téléphone | Courriel | Contact | Ansprechpartner | Bearbeiter | "
@@ -216,15 +235,20 @@ HEADER_LABELS: dict[str, tuple[str, ...]] = {
         "Delivery note | Delivery note No | Packing slip | Lieferschein | Lieferschein-Nr. | "
         "Lieferscheinnummer | Bon de livraison | BL n° | N° BL | Shipment No | Tracking No"),
     "_other_reference": _p(
+        "Réf. facture | Sur facture | Original invoice | Original invoice no | Relates to invoice | "
+        "Ursprungsrechnung | Bezug auf Rechnung | Facture d'origine | Facture d'origine n° | "
         "Your reference | Your ref | Buyer reference | Ihr Zeichen | Unser Zeichen | "
-        "Ihre Referenz | Votre référence | Votre réf. | Leitweg-ID"),
+        "Ihre Referenz | Leitweg-ID"),
     "_period": _p(
         "Period | Billing period | Service period | Invoice period | Leistungszeitraum | "
         "Abrechnungszeitraum | Période | Période de facturation"),
     "_other_total": _p(
         "Total discount | Total quantity | Total qty | Total weight | Total items | "
         "Total pieces | Total pages | Gesamtgewicht | Gesamtmenge | Gesamtrabatt | Poids total | "
-        "Total remise | Print date | Druckdatum"),
+        "Total remise | Print date | Druckdatum | Gesamtbetrag der Zuschläge | "
+        "Gesamtbetrag der Abschläge | Gesamtbetrag der Zuschläge/Abschläge | Summe Zuschläge | "
+        "Summe Abschläge | Positionssumme | Erhaltene Anzahlungen | Anzahlung | Anzahlungen | "
+        "Prepaid amount | Paid amount | Acompte | Déjà payé | Vorauszahlung"),
 }
 
 # Line fields (see extraction.model.LINE_FIELDS) -> column headers.
@@ -241,11 +265,12 @@ COLUMN_LABELS: dict[str, tuple[str, ...]] = {
         "Description | Item | Item Description | Product | Product description | Service | "
         "Services | Details | Particulars | Designation | Bezeichnung | Beschreibung | Artikel | "
         "Artikelbezeichnung | Artikelbeschreibung | Leistung | Leistungsbeschreibung | Produkt | "
-        "Text | Désignation | Libellé | Produit | Prestation | Article description"),
+        "Text | Désignation | Libellé | Produit | Prestation | Article description | Omschrijving"),
     "quantity": _p(
         "Qty | Quantity | Quantity ordered | Qty ordered | Order Qty | Ordered | Qty shipped | "
         "Shipped | Units | Pcs | Menge | Anzahl | Anz. | Stück | Stk | Bestellmenge | "
-        "Liefermenge | Qté | Qte | Quantité | Nombre | Nb | Quantité commandée | Qté commandée"),
+        "Liefermenge | Qté | Qte | Quantité | Nombre | Nb | Quantité commandée | Qté commandée | "
+        "Aantal"),
     "unit": _p(
         "Unit | UoM | U/M | Unit of measure | Einheit | ME | Mengeneinheit | Unité | UM | "
         "Unité de mesure"),
@@ -253,13 +278,14 @@ COLUMN_LABELS: dict[str, tuple[str, ...]] = {
         "Unit Price | Price | Rate | Unit cost | Price per unit | Price/Unit | Net price | "
         "Each | Price each | Unit Price excl. VAT | Einzelpreis | E-Preis | EP | Preis | "
         "Stückpreis | Preis/Einheit | Preis pro Einheit | Nettopreis | Einzelpreis netto | "
-        "Prix unitaire | P.U. | P.U. HT | PU HT | PU | Prix unitaire HT | Prix | Prix HT | Tarif"),
+        "Prix unitaire | P.U. | P.U. HT | PU HT | PU | Prix unitaire HT | Prix | Prix HT | Tarif | "
+        "Prijs | Prijs per stuk | Stukprijs"),
     "line_total": _p(
         "Amount | Total | Line Total | Line Amount | Net Amount | Gross amount | "
         "Extended Price | Ext. Price | Extension | Total Price | Net | Value | Gesamtpreis | "
         "Betrag | Gesamt | Summe | Positionsbetrag | Positionswert | Nettobetrag | Wert | "
         "Gesamtbetrag | G-Preis | GP | Montant | Total HT | Montant HT | Montant TTC | "
-        "Prix total | Total ligne | Montant total"),
+        "Prix total | Total ligne | Montant total | Entgelt | Bedrag | Totaal | Prijs incl. BTW"),
     "tax_rate": _p(
         "VAT % | VAT Rate | Tax % | Tax Rate | VAT | Tax | GST % | MwSt % | MwSt.-Satz | "
         "MwSt-Satz | MwSt | Steuersatz | Steuer % | USt % | USt-Satz | USt.-Satz | USt | TVA % | "
@@ -303,7 +329,8 @@ DOC_TYPE_CUES: dict[str, dict[str, tuple[str, ...]]] = {
     "invoice": {
         "strong": _p(
             "Invoice | Tax Invoice | Commercial Invoice | VAT Invoice | Rechnung | "
-            "Steuerrechnung | Facture | Facture commerciale"),
+            "Steuerrechnung | Facture | Facture commerciale | Factuur | "
+            "Rechnungskorrektur | Korrekturrechnung | Corrected invoice"),
         "weak": _p(
             "Invoice No | Invoice Date | Amount due | Balance due | Due date | Rechnungsnummer | "
             "Rechnungsdatum | Zahlbar bis | Fällig am | Zahlungsbedingungen | Payment terms | "
@@ -311,8 +338,8 @@ DOC_TYPE_CUES: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "credit_note": {
         "strong": _p(
-            "Credit Note | Credit Memo | Credit Invoice | Gutschrift | Rechnungskorrektur | "
-            "Stornorechnung | Korrekturrechnung | Avoir | Facture d'avoir | Note de crédit"),
+            "Credit Note | Credit Memo | Credit Invoice | Gutschrift | "
+            "Stornorechnung | Avoir | Facture d'avoir | Note de crédit | Creditnota"),
         "weak": _p(
             "Credit | Credited | Refund | Original invoice | Storno | Erstattung | "
             "Ursprungsrechnung | Remboursement | Facture d'origine"),

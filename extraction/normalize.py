@@ -230,12 +230,13 @@ format_percent = format_quantity
 
 # ------------------------------------------------------------------------------ dates
 
-# Month names and abbreviations in EN / DE / FR, accent-folded ("März" -> "marz").
+# Month names and abbreviations in EN / DE / FR / NL, accent-folded ("März" -> "marz").
 _MONTHS: dict[str, int] = {name: num for num, names in enumerate((
-    "january jan januar janv janvier jaenner janner",
-    "february feb februar feber fevrier fevr fev",
-    "march mar marz maerz mrz mars", "april apr avril avr", "may mai", "june jun juni juin",
-    "july jul juli juillet juil", "august aug aout", "september sep sept septembre",
+    "january jan januar janv janvier jaenner janner januari",
+    "february feb februar feber fevrier fevr fev februari",
+    "march mar marz maerz mrz mars maart mrt", "april apr avril avr", "may mai mei",
+    "june jun juni juin",
+    "july jul juli juillet juil", "august aug aout augustus", "september sep sept septembre",
     "october oct okt oktober octobre", "november nov novembre",
     "december dec dez dezember decembre",
 ), start=1) for name in names.split()}
@@ -244,7 +245,8 @@ _FILLERS = frozenset(
     "the of on am den der le du de monday tuesday wednesday thursday friday saturday sunday "
     "mon tue tues wed thu thur thurs fri sat sun montag dienstag mittwoch donnerstag freitag "
     "samstag sonnabend sonntag mo di mi do fr sa so lundi mardi mercredi jeudi vendredi "
-    "samedi dimanche lun mar mer jeu ven sam dim".split()) - set(_MONTHS)
+    "samedi dimanche lun mar mer jeu ven sam dim van maandag dinsdag woensdag donderdag "
+    "vrijdag zaterdag zondag".split()) - set(_MONTHS)
 
 # Month-first countries (US and territories, Philippines, Micronesia, Palau, Marshall Is.);
 # CA mixes both orders, so it is "unknown" (None).

@@ -5,14 +5,18 @@ Pipeline (all layout-driven, no per-vendor templates):
 1. `doc.Doc.build` groups words into lines, finds label phrases (`labels` vocabulary) and
    decides the locale (language, decimal comma, day-first dates, seller country).
 2. `header.label_candidates` reads typed values right of / below labels.
-3. `patterns` adds label-free IBAN / VAT id / currency candidates; `parties` adds seller
-   and buyer names from the letterhead, sender line and recipient block.
+3. `patterns` adds label-free IBAN / VAT id / currency candidates; `roles` adds the
+   issuer / recipient names (`parties`: letterhead, sender line, recipient block; mail
+   leads and signatures; the NER of `extraction.nlp` when the rules are unsure) and maps
+   them to seller / buyer / payer by document type; `address` reads address blocks.
 4. `table.read_tables` reads line items; `totals.resolve` picks totals by arithmetic.
 5. Per field the best candidate wins (agreeing candidates add up); `calibrate` maps the
    raw score to a probability.
 
-Modules: doc, lex, localeinfo, header, patterns, parties, totals, table, calibrate,
-truth (benchmark ground truth), measure (benchmark script).
+Credit notes report amounts as magnitudes (the document type carries the sign).
+
+Modules: doc, lex, localeinfo, header, patterns, parties, roles, address, title, terms,
+totals, table, calibrate, truth (benchmark ground truth), measure (benchmark script).
 """
 from __future__ import annotations
 
@@ -61,6 +65,9 @@ def extract_doc(doc: Doc, doc_type: str) -> Extraction:
     if "due_date" in wanted:
         from extraction.fields.terms import due_candidates
         cands.setdefault("due_date", []).extend(due_candidates(doc))
+    if "issue_date" in wanted and not cands.get("issue_date"):
+        from extraction.fields.terms import lone_date_candidates
+        cands.setdefault("issue_date", []).extend(lone_date_candidates(doc))
     # label-free patterns
     if "seller_iban" in wanted:
         ib = patterns.iban_candidates(doc)
@@ -76,18 +83,8 @@ def extract_doc(doc: Doc, doc_type: str) -> Extraction:
                 c for c in buyer_v if c.value not in labelled_seller)
     if "currency" in wanted:
         cands.setdefault("currency", []).extend(patterns.currency_candidates(doc))
-    for c in parties.section_candidates(doc, set(all_wanted)):
-        f = "payer_name" if (c.field == "buyer_name" and doc_type == "remittance") else c.field
-        c.field = f
-        cands.setdefault(f, []).append(c)
-    sellers = parties.seller_candidates(doc)
-    cands.setdefault("seller_name", []).extend(sellers)
-    buyer_key = "payer_name" if doc_type == "remittance" else "buyer_name"
-    seller_best = _best(cands.get("seller_name", []))
-    snames = {seller_best.value.casefold()} if seller_best else set()
-    for c in parties.buyer_candidates(doc, snames):
-        c.field = buyer_key
-        cands.setdefault(buyer_key, []).append(c)
+    from extraction.fields import roles
+    roles.add_party_candidates(doc, doc_type, cands, all_wanted)
 
     # generic VAT labels ("USt-IdNr.", "N° TVA"): the party block decides seller vs buyer
     for c in cands.get("seller_vat_id", []) + cands.get("buyer_vat_id", []):
@@ -113,8 +110,16 @@ def extract_doc(doc: Doc, doc_type: str) -> Extraction:
         for f, c in totals.resolve(cands, line_sum).items():
             if f in wanted:
                 picked[f] = c
+        if doc_type == "credit_note":
+            # a credit note's type carries the sign: amounts are reported as magnitudes
+            for f in ("total_net", "total_tax", "total_gross", "amount_due"):
+                if f in picked and picked[f].value.startswith("-"):
+                    picked[f].value = picked[f].value[1:]
     if "seller_address" in wanted and "seller_name" in picked:
-        a = parties.address_below(doc, picked["seller_name"], "seller_address")
+        from extraction.fields.address import issuer_address
+        a = issuer_address(doc, picked["seller_name"].value) or _best(
+            cands.get("seller_address", [])) or parties.address_below(
+            doc, picked["seller_name"], "seller_address")
         if a:
             picked["seller_address"] = a
     # seller and buyer must differ
@@ -127,6 +132,15 @@ def extract_doc(doc: Doc, doc_type: str) -> Extraction:
             else:
                 del picked[b_]
     from extraction.normalize import vat_id_valid
+    for f in PARTY_FIELDS:
+        if f in picked:                      # OCR specks around a name: "LE CLIENT °"
+            toks = picked[f].value.split()
+            while toks and not any(ch.isalnum() for ch in toks[-1]):
+                toks.pop()
+            while toks and not any(ch.isalnum() for ch in toks[0]):
+                toks.pop(0)
+            if toks:
+                picked[f].value = " ".join(toks)
     for f, c in picked.items():
         if f in ("seller_vat_id", "buyer_vat_id") and vat_id_valid(c.value):
             c.why += "|chk"

@@ -20,6 +20,7 @@ from pathlib import Path
 PATH = Path(__file__).with_name("calibration.json")
 CAP = 0.94
 HIGH = 0.95
+WEAK = 0.45
 
 
 @lru_cache(maxsize=1)
@@ -68,6 +69,10 @@ def calibrate(field: str, raw: float, why: str = "") -> float:
                 break
     if p >= HIGH and not confirmed(field, why):
         p = CAP
+    if raw < WEAK:
+        # weak evidence (a lone unlabelled date, a derived value) below the scores the
+        # bins were fitted on: never more confident than the raw score says
+        p = min(p, _default(raw))
     return round(float(max(0.0, min(1.0, p))), 4)
 
 

@@ -92,8 +92,19 @@ _LEGAL_WORD = re.compile(r"(GmbH|AG|KG|SE|SARL|SAS|SA|Ltd\.?|Inc\.?|LLC|B\.V\.?|
                          r"e\.K\.|OHG|UG|GbR|Corp\.?|PLC|plc|S\.A\.|&)")
 
 
+_PARTY_FIELDS = frozenset(("seller_name", "buyer_name", "payer_name", "ship_to",
+                           "seller_address"))
+
+
 def _value_position(ln: DLine, i: int, j: int, hs: list) -> bool:
-    """Is a label match really part of a value: after "Name:" or inside "Lieferant GmbH"?"""
+    """Is a label match really part of a value: after "Name:" or inside "Lieferant GmbH"?
+    A party label ("Seller", "Client") glued to the words before it ("Seller line 2" after
+    a street) is text, not a heading."""
+    fields = next((f for (a, b, f, _p) in hs if a == i and b == j), ())
+    if i > 0 and _PARTY_FIELDS.intersection(fields) and \
+            ln.words[i].x0 - ln.words[i - 1].x1 < 0.02 and \
+            not ln.words[i - 1].text.endswith((":", "|", "·")):
+        return True
     if i > 0 and ln.words[i - 1].text.endswith(":") and \
             ln.words[i].x0 - ln.words[i - 1].x1 < 0.15:
         return True
@@ -155,6 +166,7 @@ class Doc:
 
     def amount(self, text: str) -> Decimal | None:
         from extraction.normalize import parse_amount
+        text = re.sub(r"(\d[.,])\s+(\d{2})$", r"\1\2", text)   # OCR: "64. 15" -> "64.15"
         if not re.search(r"\d", text) or re.search(r"\d[/:]\d|[A-Za-z]{2,}\d|\d[A-Za-z]{4,}", text):
             return None
         return parse_amount(text, self.num_hint)

@@ -36,7 +36,11 @@ def merge(line: DLine, hits: list[Hit]) -> list[Hit]:
     cur = hits[0]
     for h in hits[1:]:
         between = line.words[cur.j:h.i]
-        if not any(_is_value(w.text) for w in between) and len(between) <= 3 and \
+        # "TOTAL HT  TOTAL TVA  TOTAL TTC": complete money labels side by side are columns
+        columns = bool(set(cur.fields) & TOTALS and set(h.fields) & TOTALS and
+                       len(h.phrase.split()) >= 2 and
+                       h.phrase.split()[0] == cur.phrase.split()[0])
+        if not columns and not any(_is_value(w.text) for w in between) and len(between) <= 3 and \
                 (h.words[0].x0 - line.words[h.i - 1].x1) < 0.05 and \
                 (set(cur.fields) & TOTALS or set(h.fields) & TOTALS or not cur.fields):
             if not cur.fields and not set(h.fields) & TOTALS:
@@ -48,22 +52,28 @@ def merge(line: DLine, hits: list[Hit]) -> list[Hit]:
             out.append(cur)
             cur = h
     out.append(cur)
-    return [_resolve(line, h) for h in out]
+    ends = [h.i for h in out[1:]] + [len(line.words)]
+    return [_resolve(line, h, end) for h, end in zip(out, ends)]
 
 
-def _resolve(line: DLine, h: Hit) -> Hit:
+def _resolve(line: DLine, h: Hit, end: int | None = None) -> Hit:
     if not set(h.fields) & TOTALS:
         return h
     # label words plus trailing qualifier words up to the first value ("(excl. USt.)")
+    # or the next label
     j = h.j
-    while j < len(line.words) and j - h.j < 4 and not _is_value(line.words[j].text):
+    end = len(line.words) if end is None else end
+    while j < end and j - h.j < 4 and not _is_value(line.words[j].text):
         j += 1
     toks = " ".join(line.norms[h.i:j]).split()
     tset = set(toks)
     fields = list(h.fields)
     money = [f for f in fields if f in TOTALS]
     other = [f for f in fields if f not in TOTALS]
-    if tset & NET_Q and not tset & GROSS_Q:
+    if tset & DUE_W and "amount_due" in money and tset & NET_Q <= {"net"} and \
+            not tset & GROSS_Q:
+        pick = ["amount_due"]                # "Net à payer", "Net payable"
+    elif tset & NET_Q and not tset & GROSS_Q:
         pick = ["total_net"]
     elif tset & GROSS_Q and not (toks and toks[0] in TAX_W) and \
             not (len(tset - GROSS_Q - TAX_W - {"%"}) == 0):
@@ -73,6 +83,8 @@ def _resolve(line: DLine, h: Hit) -> Hit:
         pick = ["total_tax"]
     elif tset & DUE_W and "amount_due" in money:
         pick = ["amount_due"]
+    elif tset & TAX_W and "total_tax" in money:
+        pick = ["total_tax"]                 # "Total GST", "Summe MwSt": a tax total
     else:
         pick = money
     keep = tuple(pick + [f for f in money if f not in pick and f == "payment_amount"] + other)

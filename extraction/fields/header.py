@@ -25,6 +25,9 @@ KIND: dict[str, str] = {
 }
 _FILLER = {"no", "nr", "n", "no.", "nr.", "number", "nummer", "numero", "num", "#", ":", "",
            "n°", "no:", "-", "du", "de", "vom", "of", "date", "datum"}
+# labels ending in a preposition ("Le", "Émis le", "Commande du") are only labels when
+# the value follows at once; "LE FOURNISSEUR ... 12/03/2024" is running text
+_PREPOSITION = frozenset(("le", "du", "vom", "am", "on"))
 RIGHT_GAP = 0.42          # max horizontal gap (page widths) between label and value
 BELOW_LINES = 2.6         # how many line heights below a label a value may sit
 
@@ -64,9 +67,11 @@ def _rest_of_label(hit: Hit) -> Word | None:
     return Word(rest, lw.x0 + (lw.x1 - lw.x0) * frac, lw.y0, lw.x1, lw.y1, lw.conf)
 
 
-def _segment_below(doc: Doc, hit: Hit) -> tuple[list[Word], DLine | None]:
+def _segment_below(doc: Doc, hit: Hit, columns: bool = False) -> tuple[list[Word], DLine | None]:
+    """The value under a label.  Under a row of column labels ("TOTAL HT  TOTAL TVA  TOTAL
+    TTC") the values may sit a few lines lower, past wrapped text without digits."""
     x0, x1 = hit.x0, max(hit.x1, hit.x0 + 0.06)
-    for other in doc.below(hit.line, BELOW_LINES):
+    for other in doc.below(hit.line, BELOW_LINES * (1.8 if columns else 1.0)):
         lab = doc.labelled_words(other)
         ws = [w for k, w in enumerate(other.words)
               if k not in lab and w.x1 > x0 - 0.01 and w.x0 < x1 + 0.02]
@@ -78,6 +83,8 @@ def _segment_below(doc: Doc, hit: Hit) -> tuple[list[Word], DLine | None]:
                 if w.x0 - run[-1].x1 > 0.03 or other.words.index(w) in lab:
                     break
                 run.append(w)
+            if columns and not any(re.search(r"\d", w.text) for w in run):
+                continue
             return run, other
         if any(w.x1 > x0 and w.x0 < x1 for w in other.words):
             return [], None        # a label sits below this label: not a value
@@ -91,6 +98,9 @@ def _ids(doc: Doc, ws: list[Word]) -> list[tuple[str, list[Word], float]]:
         t = w.text.strip(":;,()")
         if t.casefold() in _FILLER or not t or re.fullmatch(r"\(\d{3}\)", w.text):
             continue
+        if t in (">", "<", "=", ">=", "<=") or k + 1 < len(ws) and \
+                re.fullmatch(r"[€$£]|EUR|USD|GBP|CHF", ws[k + 1].text.strip("().,")):
+            return []                     # "(commande > 300 € HT)": an amount, not an ID
         if re.fullmatch(r"[^\W\d_]{3,}[:.]?", t):
             stray += 1               # an unknown word continues the label ("associée")
             continue
@@ -132,7 +142,8 @@ def _amounts(doc: Doc, ws: list[Word]) -> list[tuple[str, list[Word], float]]:
             if k + n > len(ws):
                 continue
             part = ws[k:k + n]
-            if n > 1 and any(b.x0 - a.x1 > 0.02 for a, b in zip(part, part[1:])):
+            if n > 1 and any(b.x0 - a.x1 > (0.045 if _split_cents(a, b) else 0.02)
+                             for a, b in zip(part, part[1:])):
                 continue
             v = doc.amount(" ".join(w.text for w in part))
             if v is not None:
@@ -150,6 +161,11 @@ def _amounts(doc: Doc, ws: list[Word]) -> list[tuple[str, list[Word], float]]:
     if not re.search(r"[.,]\d{2}\b", " ".join(w.text for w in part)):
         plaus *= 0.6                           # totals are printed with cents
     return [(val, part, plaus)]
+
+
+def _split_cents(a: Word, b: Word) -> bool:
+    """OCR cut an amount at its decimal mark: "64." + "15"."""
+    return bool(re.search(r"\d[.,]$", a.text) and re.fullmatch(r"\d{2}", b.text))
 
 
 def _currency(doc: Doc, ws: list[Word]) -> list[tuple[str, list[Word], float]]:
@@ -172,6 +188,12 @@ def _vat(doc: Doc, ws: list[Word]) -> list[tuple[str, list[Word], float]]:
                 return [(v, ws[s:s + n], 1.0)]
             if v and vat_shape_ok(v):
                 return [(v, ws[s:s + n], 0.75)]
+    # labelled but malformed (sample data: "DE09687654321"): country prefix + 8-12 digits
+    for s in range(min(3, len(ws))):
+        raw = re.sub(r"[\s.\-]", "", ws[s].text).strip(":;,").upper()
+        if re.fullmatch(r"(DE|AT|FR|BE|NL|IT|ES|LU)[0-9A-Z]{8,13}", raw) and \
+                sum(ch.isdigit() for ch in raw) >= 8:
+            return [(raw, ws[s:s + 1], 0.45)]
     return []
 
 
@@ -199,6 +221,8 @@ def _name(doc: Doc, ws: list[Word]) -> list[tuple[str, list[Word], float]]:
         return []
     if re.search(r"@|https?:|www\.|\d{3}", txt) or txt.endswith(":"):
         return []
+    if re.fullmatch(r"([A-ZÀ-Ý]\.\s?)+[A-ZÀ-Ý][\w'\-]+", txt):
+        return [(txt, ws, 0.45)]      # "P. Janssen": a contact person, not the party
     return [(txt, ws, 0.8)]
 
 
@@ -206,6 +230,15 @@ PARSERS: dict[str, Callable[[Doc, list[Word]], list[tuple[str, list[Word], float
     "id": _ids, "date": _dates, "amount": _amounts, "currency": _currency, "vat": _vat,
     "iban": _iban, "name": _name,
 }
+
+
+def _is_header_row(doc: Doc, hit: Hit) -> bool:
+    """A row made only of labels (three or more: all but one word) is a column-header row."""
+    hs = doc.hits_by_line.get(hit.line.idx, [])
+    covered = sum(h.j - h.i for h in hs)
+    if len(hs) >= 3:
+        return covered >= len(hit.line.words) - 1
+    return len(hs) == 2 and covered == len(hit.line.words)
 
 
 def label_candidates(doc: Doc, wanted: tuple[str, ...]) -> dict[str, list[Cand]]:
@@ -218,10 +251,10 @@ def label_candidates(doc: Doc, wanted: tuple[str, ...]) -> dict[str, list[Cand]]
             continue
         spec = min(1.0, 0.75 + 0.1 * (hit.j - hit.i)) * (1.0 if len(fields) == 1 else 0.85)
         right = _segment_right(doc, hit)
-        below, below_line = _segment_below(doc, hit)
+        below, below_line = _segment_below(doc, hit, _is_header_row(doc, hit))
         rel = hit.line.idx / max(1, len(doc.lines))
         nxt = hit.line.words[hit.j] if hit.j < len(hit.line.words) else None
-        label_ends_segment = nxt is None or nxt.x0 - hit.x1 > 0.04 or (
+        label_ends_segment = _is_header_row(doc, hit) or nxt is None or nxt.x0 - hit.x1 > 0.04 or (
             nxt.text in (":", "#") and (hit.j + 1 >= len(hit.line.words)
                                          or hit.line.words[hit.j + 1].x0 - nxt.x1 > 0.04))
         for f in fields:
@@ -231,6 +264,8 @@ def label_candidates(doc: Doc, wanted: tuple[str, ...]) -> dict[str, list[Cand]]
             else:
                 spec_f = spec
             for (val, ws, plaus) in parse(doc, right):
+                if hit.phrase.split()[-1] in _PREPOSITION and ws[0] is not right[0]:
+                    continue               # "le" / "du" must be followed by the value itself
                 gap = max(0.0, ws[0].x0 - hit.x1)
                 geo = 1.0 - min(0.25, gap * 0.6)
                 out.setdefault(f, []).append(Cand(f, val, spec_f * geo * plaus, hit.line.page,

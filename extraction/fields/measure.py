@@ -31,10 +31,9 @@ CREDIT_CODES = {"381", "261", "262", "296", "308", "396", "420", "458", "532"}
 
 
 def expected_type(code: str, total: str | None = None) -> str:
-    """Business doc type for a UNTDID 1001 code.  A corrected invoice (384) with a negative
-    total is handled as a credit note; 231 order responses are "other" (see classify)."""
-    if code == "384" and total is not None and total.startswith("-"):
-        return "credit_note"
+    """Business doc type for a UNTDID 1001 code.  A corrected invoice (384) is an invoice
+    whatever its sign, as in the extraction benchmark (`extraction.bench.cases`) and EN 16931;
+    231 order responses are "other" (see classify).  `total` is kept for callers."""
     if code in CREDIT_CODES:
         return "credit_note"
     if code in ("220", "230", "105", "227"):

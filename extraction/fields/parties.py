@@ -18,14 +18,18 @@ from extraction.layout import Word
 
 LEGAL = re.compile(
     r"(?:\b(?:GmbH|AG|KG|KGaA|SE|SARL|SAS|SASU|EURL|SA|S\.A\.?|Ltd|Limited|Inc|LLC|B\.V|BV|"
-    r"N\.V|NV|e\.K|OHG|UG|GbR|Corp|Corporation|PLC|plc|S\.à\s?r\.l|Sàrl|SNC|Co|GmbH\s?&\s?Co)"
+    r"N\.V|NV|e\.K|OHG|UG|GbR|Corp|Corporation|PLC|plc|S\.à\s?r\.l|Sàrl|SNC|Co|GmbH\s?&\s?Co|"
+    r"Sdn\.?\s?Bhd|Bhd|Pvt|Pte|S\.p\.A|SpA|S\.r\.l|Srl|SRL|SPRL|BVBA|e\.U|a\.G)"
     r"\b\.?)", re.UNICODE)
 POSTCODE_CITY = re.compile(r"(?:\b[A-Z]{1,2}-)?\b\d{4,5}\s+[A-ZÀ-Ýa-zß][\w\-' .]+|"
                            r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b|, [A-Z]{2} \d{5}")
 SEP = re.compile(r"\s+[·•|–]\s+|\s+-\s+|\s{3,}")
 _SKIP_WORDS = {"herr", "frau", "firma", "monsieur", "madame", "m.", "mme", "mr", "mrs", "ms",
-               "z.hd.", "attn", "attn:", "c/o", "an", "to", "a"}
+               "z.hd.", "attn", "attn:", "c/o", "an", "to", "a", "t.a.v."}
 SEG_GAP = 0.045
+INITIAL_PERSON = re.compile(r"([A-ZÀ-Ý]\.\s?)+[A-ZÀ-Ý][\w'\-]+")   # "C. Martin": a contact
+# "Payer: X", "To: X": a labelled value, not a letterhead
+_LABEL_LEAD = re.compile(r"^[A-Za-zÀ-ÿ][\w .\-]{0,24}:\s")
 
 
 def segments(ln: DLine) -> list[list[Word]]:
@@ -50,7 +54,10 @@ def _is_titleish(doc: Doc, ln: DLine, ws: list[Word]) -> bool:
     txt = _text(ws)
     if not re.search(r"[A-Za-zÀ-ÿ]{3}", txt) or re.search(r"@|www\.|https?:|\+\d", txt):
         return True
-    return bool(doc.hits_by_line.get(ln.idx)) and len(ws) <= 3
+    if len(ws) > 3 or not doc.hits_by_line.get(ln.idx):
+        return False
+    first, last = ws[0].x0, ws[-1].x1      # a label inside this very segment
+    return any(h.x0 >= first - 1e-6 and h.x1 <= last + 1e-6 for h in doc.hits_by_line[ln.idx])
 
 
 def _first_part(txt: str) -> str:
@@ -64,11 +71,14 @@ def seller_candidates(doc: Doc) -> list[Cand]:
         return out
     heights = sorted(ln.height for ln in first)
     med_h = heights[len(heights) // 2]
+    from extraction.fields.roles import strip_title
     for ln in first:
         y = ln.y0
         for ws in segments(ln):
+            if y < 0.22:
+                ws = strip_title(doc, ln, ws)   # "ACME GmbH   Credit Note"
             txt = _text(ws)
-            if _is_titleish(doc, ln, ws):
+            if _is_titleish(doc, ln, ws) or _LABEL_LEAD.match(txt):
                 continue
             legal = bool(LEGAL.search(txt))
             small = ln.height < med_h * 0.95
@@ -76,7 +86,9 @@ def seller_candidates(doc: Doc) -> list[Cand]:
             if 0.08 < y < 0.35 and small and (SEP.search(txt) or ", " in txt) and \
                     POSTCODE_CITY.search(txt):
                 name = _first_part(re.split(r",\s", txt)[0] if not SEP.search(txt) else txt)
-                if len(name) >= 3:
+                streetish = bool(re.search(r"\d", name)) and not LEGAL.search(name)
+                if len(name) >= 3 and not streetish and not POSTCODE_CITY.search(name) and \
+                        POSTCODE_CITY.search(txt[len(name):]):
                     out.append(Cand("seller_name", name, 0.62 + (0.1 if legal else 0),
                                     ln.page, ws, ln.source, "sender-line"))
                 continue
@@ -211,6 +223,7 @@ def section_candidates(doc: Doc, wanted: set[str]) -> list[Cand]:
                 k0 = other.words.index(seg[0])
                 val = [w for w in other.words[k0 + 1:] if w.text != ":"]
                 if val:
+                    val = _line_above(doc, other, val) + val
                     name = _text(val).strip(" :")
                     for f in fields:
                         out.append(Cand(f, name, 0.8, other.page, val, other.source,
@@ -225,13 +238,55 @@ def section_candidates(doc: Doc, wanted: set[str]) -> list[Cand]:
             labelled = doc.hits_by_line.get(other.idx) and any(
                 h.i == other.words.index(seg[0]) for h in doc.hits_by_line[other.idx])
             if labelled or ":" in other.text or re.match(r"^[\d+(]", txt) or \
+                    re.search(r"\d{6,}", txt) or \
                     not re.search(r"[A-Za-zÀ-ÿ]{2}", txt) or _is_titleish(doc, other, seg):
                 continue
+            person = 0.55 if INITIAL_PERSON.fullmatch(txt.strip()) else 1.0
+            seg, txt = _continued_name(doc, other, seg, txt)
             for f in fields:
-                out.append(Cand(f, txt.strip(), 0.68 - 0.04 * (seen - 1), other.page, seg,
-                                other.source, "section-first"))
+                out.append(Cand(f, txt.strip(), (0.68 - 0.04 * (seen - 1)) * person,
+                                other.page, seg, other.source, "section-first"))
             break
     return out
+
+
+def _line_above(doc: Doc, ln: DLine, val: list[Word]) -> list[Word]:
+    """First line of a two-line value printed beside a vertically centred label ("Name:"):
+    unlabelled words right above the value, starting at the same x."""
+    if ln.idx == 0:
+        return []
+    prev = doc.lines[ln.idx - 1]
+    if prev.page != ln.page or ln.y0 - prev.y1 > 0.6 * ln.height:
+        return []
+    ws = [w for w in prev.words if w.x0 >= val[0].x0 - 0.005]
+    if not ws or abs(ws[0].x0 - val[0].x0) > 0.008 or len(ws) != len(
+            [w for w in prev.words if w.x0 > val[0].x0 - 0.1]) or \
+            doc.hits_by_line.get(prev.idx) or re.search(r"\d|:", _text(ws)):
+        return []
+    return ws
+
+
+_SALUTATION = {"herrn", "herr", "frau", "mr", "mrs", "ms", "monsieur", "madame", "m", "mme"}
+
+
+def _continued_name(doc: Doc, ln: DLine, seg: list[Word], txt: str) -> tuple[list[Word], str]:
+    """A party name printed over two lines: "Herrn / Max Mustermann", "MVM Musterhafter /
+    Versicherungsverein Musterstadt a.G." (the legal form only on the second line)."""
+    nxt = next(iter(doc.below(ln, 1.6)), None)
+    if nxt is None:
+        return seg, txt
+    nseg = [s for s in segments(nxt) if abs(s[0].x0 - seg[0].x0) < 0.01]
+    if not nseg:
+        return seg, txt
+    ntxt = _text(nseg[0])
+    if POSTCODE_CITY.search(ntxt) or re.search(r"\d", ntxt) or ":" in ntxt:
+        return seg, txt
+    salut = lex.normalise(txt.strip()) in _SALUTATION
+    legal_next = bool(LEGAL.search(ntxt) or re.search(r"\ba\.\s?G\.", ntxt)) and \
+        not LEGAL.search(txt)
+    if salut or legal_next:
+        return seg + nseg[0], f"{txt.strip()} {ntxt.strip()}"
+    return seg, txt
 
 
 _SECTION_OF = {"seller_name": "seller", "buyer_name": "buyer", "payer_name": "buyer",

@@ -94,16 +94,20 @@ def currency_candidates(doc: Doc) -> list[Cand]:
     votes: Counter[str] = Counter()
     where: dict[str, Cand] = {}
     for ln in doc.lines:
-        for w in ln.words:
+        for k, w in enumerate(ln.words):
             t = w.text.strip(".,:;()*")
+            if t.upper() == "BHD" and k and ln.words[k - 1].text.strip(".").upper() == "SDN":
+                continue          # "Sdn. Bhd." (Malaysian company), not Bahraini dinars
             if not t or len(t) > 4 or t.isdigit():
                 if not (len(w.text) <= 14 and re.search(r"[€$£₹]", w.text)):
                     continue
             tok = t if len(t) <= 4 else re.sub(r"[\d.,\s\-]", "", w.text)
-            if len(tok) == 3 and not tok.isupper():
-                continue
+            rupee = tok == "Rs"                # "Rs 1939": Indian rupees
+            if len(tok) == 3 and not tok.isupper() or len(tok) == 2 and tok.isalpha() and \
+                    not rupee:
+                continue          # "FR" / "DE" are country codes, not "Fr." francs
             c = normalize_currency(tok, doc.country)
-            if c and (tok.isupper() or not tok.isalpha()):
+            if c and (tok.isupper() or not tok.isalpha() or rupee):
                 votes[c] += 1
                 where.setdefault(c, Cand("currency", c, 0.0, ln.page, [w], ln.source, "pattern"))
     if not votes:

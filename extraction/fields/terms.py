@@ -36,7 +36,7 @@ def due_candidates(doc: Doc) -> list[Cand]:
                 ws = ln.words[m:m + size]
                 if len(ws) < size:
                     continue
-                d = doc.date(" ".join(w.text for w in ws).strip(".,;"))
+                d = doc.date(" ".join(w.text for w in ws).strip(".,;:)("))
                 if d is not None:
                     out.append(Cand("due_date", iso_date(d), 0.55, ln.page, ws, ln.source,
                                     "terms"))
@@ -64,3 +64,27 @@ def vat_shape_ok(text: str) -> bool:
         return False
     except Exception:  # noqa: BLE001 - a validator must not break extraction
         return False
+
+
+def lone_date_candidates(doc: Doc) -> list[Cand]:
+    """An unlabelled date near the top of page 1 (receipts print "14 Mar 2018 18:40" under
+    the shop name): a weak issue-date candidate that only wins when nothing is labelled."""
+    from extraction.normalize import iso_date
+    if not doc.pages:
+        return []
+    first = doc.pages[0].number
+    for ln in doc.lines:
+        if ln.page != first or ln.y0 > 0.45:
+            continue
+        if doc.hits_by_line.get(ln.idx):
+            continue
+        for k in range(min(3, len(ln.words))):
+            for size in (3, 1, 2):
+                ws = ln.words[k:k + size]
+                if len(ws) < size:
+                    continue
+                d = doc.date(" ".join(w.text for w in ws).strip(".,;:*"))
+                if d is not None:
+                    return [Cand("issue_date", iso_date(d), 0.35, ln.page, ws, ln.source,
+                                 "lone-date")]
+    return []

@@ -51,6 +51,19 @@ def title_candidates(doc: Doc, number_field: str, date_field: str) -> list[Cand]
                     re.fullmatch(r"\(?\d{3}\)?", words[k].text) and k == j
                     or norms[k] in _NUM or words[k].text in (":", "#", "N°", "n°")):
                 k += 1
+            if k == j:
+                # "Rechnung des Versicherers Nr. 00.123.456.7-2018-1": a short qualifier
+                # between the title word and the number token
+                nr = next((m for m in range(j + 1, min(j + 4, len(words) - 1))
+                           if norms[m] in _NUM - {""} and seg[m] == seg[i]), None)
+                if nr is not None and all(re.fullmatch(r"[^\W\d_]+", norms[q])
+                                          for q in range(j, nr)):
+                    k = nr + 1
+            dated = _date_at(doc, words, k) if k == j and k < len(words) else None
+            if dated is not None:                  # "Beitragsrechnung      24. Januar 2014"
+                out.append(Cand(date_field, dated[0], 0.7, ln.page, dated[1], ln.source,
+                                "title"))
+                continue
             if k >= len(words) or seg[k] != seg[i] or words[k].x0 - words[k - 1].x1 > 0.06:
                 continue
             tok = words[k].text.strip(":,;")
@@ -64,6 +77,12 @@ def title_candidates(doc: Doc, number_field: str, date_field: str) -> list[Cand]
             m = k + 1
             if m < len(norms) and norms[m] in _DATE_LEAD:
                 m += 1
+            nxt = doc.lines[ln.idx + 1] if ln.idx + 1 < len(doc.lines) else None
+            if m >= len(words) and nxt is not None and nxt.page == ln.page and (
+                    norms[-1] in _DATE_LEAD or nxt.norms[0] in _DATE_LEAD):
+                # the date wrapped onto the next line ("... Nr. 471102 / vom 05.03.2018")
+                skip = 1 if nxt.norms[0] in _DATE_LEAD else 0
+                words, m = list(words) + nxt.words[skip:skip + 3], len(words)
             for n in (1, 3, 2):
                 ws = words[m:m + n]
                 if len(ws) < n:
@@ -78,7 +97,20 @@ def title_candidates(doc: Doc, number_field: str, date_field: str) -> list[Cand]
     return out
 
 
-_CODED = re.compile(r"^\(\d{3}\)$")
+# UNTDID 1001 document codes ("(380)"), not a phone area code ("fon (555) 23 78")
+def _date_at(doc: Doc, words: list, k: int) -> tuple[str, list] | None:
+    """A date of one to three words starting at word k (ISO string, words)."""
+    from extraction.normalize import iso_date
+    for n in (3, 1, 2):
+        ws = words[k:k + n]
+        if len(ws) == n and not re.fullmatch(r"\d{5,}", ws[0].text.strip(":,;")):
+            d = doc.date(" ".join(w.text for w in ws).strip(",."))
+            if d is not None:
+                return iso_date(d), ws
+    return None
+
+
+_CODED = re.compile(r"^\((3[0-9]{2}|87[5-7]|751|575|204|22[0-9]|23[01])\)$")
 
 
 def _coded_title(doc: Doc, ln, words, number_field: str, date_field: str) -> list[Cand]:
@@ -98,6 +130,10 @@ def _coded_title(doc: Doc, ln, words, number_field: str, date_field: str) -> lis
             return []
         out = [Cand(number_field, tok, 0.85, ln.page, [words[m]], ln.source, "title")]
         d0 = m + 1
+        nxt = doc.lines[ln.idx + 1] if ln.idx + 1 < len(doc.lines) else None
+        if d0 >= len(words) and nxt is not None and nxt.page == ln.page and nxt.words and \
+                nxt.words[0].text.casefold() in _DATE_LEAD:
+            words, d0 = list(words) + nxt.words[:4], len(words)   # "vom <date>" wrapped
         if d0 < len(words) and words[d0].text.casefold() in _DATE_LEAD:
             d0 += 1
         for n in (1, 3, 2):

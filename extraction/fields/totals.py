@@ -81,8 +81,13 @@ def resolve(cands: dict[str, list[Cand]], line_sum: Decimal | None) -> dict[str,
             nv, gv = _d(n), _d(g)
             if gv == 0 or abs(gv) < abs(nv):
                 continue
+            same = bool(n.words and g.words and n.words[0] is g.words[0])
             big = 0.3 if abs(gv) == maxg else 0.0      # the grand total is the largest
             for t in tax_c:
+                if same and t.why.startswith("block"):
+                    continue      # one printed amount + an unlabelled 0.00 proves nothing
+                if sum(c.why.startswith("block") for c in (n, t, g)) >= 2:
+                    continue      # two unlabelled amounts: a coincidence, not a cross-check
                 if abs(nv + _d(t) - gv) <= TOL and _plausible_tax(nv, _d(t)):
                     sc = n.score + t.score + g.score + 0.6 + big
                     if best is None or sc > best[0]:

@@ -87,3 +87,47 @@ def test_invoice2data_are_invoices() -> None:
     pdfs = sorted((CORPORA / "invoice2data").glob("*.pdf"))
     ok = sum(classify(read_pdf(p))[0] == "invoice" for p in pdfs)
     assert ok >= len(pdfs) - 1
+
+
+def _mail(text: str) -> list[Page]:
+    from extraction.mailbody import body_pages
+    return body_pages(text.encode(), html=False)
+
+
+@pytest.mark.parametrize("text", [
+    "Hallo zusammen,\nwir haben heute folgende Rechnungen mit der Zahlung ZA1 vom 26.10.2024 "
+    "beglichen.\nVon: Hartmann & Krüger KG\nVerwendungszweck: ZA1\nAusgeführt am: 26.10.2024\n"
+    "Rechnungs-Nr. Re.-Datum Betrag Skonto Bezahlt\nRE-1 01.09.2024 10,00 0,00 10,00\n",
+    "Chère équipe comptable,\nveuillez trouver ci-dessous le détail de notre virement ZA2 du "
+    "5 nov. 2024.\nDe: Rousseau & Fournier SAS\nRéf. virement: ZA2\nPayé le: 5 nov. 2024\n"
+    "Document Date doc. Montant Escompte Réglé\nRE-2 11 sept. 2024 20,00 0,00 20,00\n",
+])
+def test_remittance_mail_bodies_without_title(text: str) -> None:
+    assert classify(_mail(text))[0] == "remittance"
+
+
+def test_order_mail_body_without_title() -> None:
+    text = ("Fournisseur: Metallbau Brenner GmbH\nMadame, Monsieur,\nmerci de nous livrer avant "
+            "le 16/10/2024 les articles suivants (commande 4500143222 du 03/10/2024) :\n"
+            "1. 12 m WHK22659 Profilé aluminium - Prix unitaire 8,78 = 105,36\n"
+            "Total HT: 105,36 EUR\nAdresse de livraison:\n13 avenue Jean Jaurès\n15912 Lyon\n")
+    assert classify(_mail(text))[0] == "purchase_order"
+
+
+def test_corrected_invoice_is_an_invoice() -> None:
+    p = Page(number=1, width=595, height=842, words=[
+        Word("Rechnungskorrektur", 0.1, 0.05, 0.4, 0.07), Word("Nr.", 0.42, 0.05, 0.46, 0.07),
+        Word("RK-1", 0.48, 0.05, 0.55, 0.07), Word("Gesamtbetrag", 0.5, 0.7, 0.65, 0.71),
+        Word("-8,79", 0.7, 0.7, 0.75, 0.71)])
+    assert classify([p])[0] == "invoice"
+
+
+def test_reference_to_a_payment_advice_is_not_a_title() -> None:
+    words = [Word("Références", 0.1, 0.30, 0.2, 0.31), Word("sur", 0.21, 0.30, 0.24, 0.31),
+             Word("la", 0.25, 0.30, 0.27, 0.31), Word("facture", 0.28, 0.30, 0.34, 0.31),
+             Word("NET", 0.5, 0.85, 0.53, 0.86), Word("A", 0.54, 0.85, 0.55, 0.86),
+             Word("PAYER", 0.56, 0.85, 0.6, 0.86), Word("90,00", 0.62, 0.85, 0.66, 0.86),
+             Word("REFERENCE", 0.5, 0.92, 0.58, 0.93), Word("AVIS", 0.59, 0.92, 0.62, 0.93),
+             Word("DE", 0.63, 0.92, 0.65, 0.93), Word("PAIEMENT", 0.66, 0.92, 0.73, 0.93),
+             Word(":", 0.74, 0.92, 0.75, 0.93), Word("F20180023BUYER", 0.76, 0.92, 0.86, 0.93)]
+    assert classify([Page(number=1, width=595, height=842, words=words)])[0] == "invoice"

@@ -152,3 +152,152 @@ def test_calibration_needs_cross_check_for_high_confidence() -> None:
                "total_gross": [(0.5 + i / 100, i % 3 > 0) for i in range(30)]})
     assert tab["total_gross|x"][-1][1] >= 0.95
     assert all(p <= 0.94 for _, p in tab["total_gross"])
+
+
+# ---------------------------------------------------------------- mail bodies, roles, addresses
+
+def _mail(text: str):
+    from extraction.mailbody import body_pages
+    return body_pages(text.encode(), html=False)
+
+
+REMIT_MAIL = """Dear Sir or Madam,
+please find below the details of our payment ZA8280677 dated 11/09/2024.
+Payer: Calloway Redfield Engineering LLC
+Payment reference: ZA8280677
+Payment date: 11/09/2024
+Currency: USD
+Invoice  Paid  Discount  Deduction  Reason  Invoice amount  Invoice date
+RE-2024-75148  1,123.28  22.92  0.00    1,146.20  10/17/2024
+Payment amount: 1,123.28 USD
+Kind regards
+Calloway Redfield Engineering LLC
+2475 Commerce Drive, Austin, TX 53827, USA
+"""
+
+PO_MAIL = """To: Metallbau Brenner GmbH
+Dear Sir or Madam,
+please deliver the following items by 26 Oct 2024 (our order PO-45827377 of 30 Sep 2024):
+1. 4 pcs WHK42355 Cardboard box - Rate 1.37 = 5.48
+Total net: 5.48 GBP
+Deliver to:
+85 Station Road
+Bristol UX6 1RG
+United Kingdom
+Kind regards
+J. Smith
+Hollis Industrial Ltd.
+85 Station Road, Bristol UX6 1RG, United Kingdom
+"""
+
+
+def test_remittance_mail_body_is_classified_and_read() -> None:
+    from extraction.classify import classify
+    pages = _mail(REMIT_MAIL)
+    assert classify(pages)[0] == "remittance"
+    ext = extract_fields(pages, "remittance")
+    assert ext.value("payer_name") == "Calloway Redfield Engineering LLC"
+    assert ext.value("payment_reference") == "ZA8280677"
+    assert ext.value("payment_date") == "2024-11-09"
+
+
+def test_purchase_order_mail_roles_prose_and_ship_to() -> None:
+    from extraction.classify import classify
+    pages = _mail(PO_MAIL)
+    assert classify(pages)[0] == "purchase_order"
+    ext = extract_fields(pages, "purchase_order")
+    assert ext.value("seller_name") == "Metallbau Brenner GmbH"      # the addressee
+    assert ext.value("buyer_name") == "Hollis Industrial Ltd."       # the signature
+    assert ext.value("po_number") == "PO-45827377"
+    assert ext.value("order_date") == "2024-09-30"
+    assert ext.value("delivery_date") == "2024-10-26"
+    assert ext.value("ship_to") == "85 Station Road, Bristol UX6 1RG, United Kingdom"
+
+
+def test_po_letterhead_is_the_buyer_and_address_window_the_seller() -> None:
+    rows = [("Hollis Industrial Ltd.", 0.1, 0.05), ("85 Station Road", 0.1, 0.065),
+            ("Bristol UX6 1RG", 0.1, 0.08),
+            ("Hollis Industrial Ltd. - 85 Station Road - Bristol UX6 1RG", 0.1, 0.17),
+            ("Metallbau Brenner GmbH", 0.1, 0.19), ("Gartenweg 71", 0.1, 0.205),
+            ("56571 Köln", 0.1, 0.22), ("PURCHASE ORDER", 0.1, 0.3),
+            ("PO number PO-4711", 0.6, 0.19)]
+    ext = extract_fields([page(rows)], "purchase_order")
+    assert ext.value("buyer_name") == "Hollis Industrial Ltd."
+    assert ext.value("seller_name") == "Metallbau Brenner GmbH"
+
+
+def test_seller_address_from_sender_line_and_title_on_letterhead() -> None:
+    rows = [("Mulder & Bakker N.V.", 0.1, 0.04), ("Credit Note", 0.7, 0.04),
+            ("Havenstraat 31  |  3227 UD Utrecht  |  Netherlands", 0.1, 0.056),
+            ("Invoice to", 0.1, 0.17), ("Metallbau Brenner GmbH", 0.1, 0.185),
+            ("Gartenweg 71", 0.1, 0.2), ("56571 Köln", 0.1, 0.215),
+            ("Credit note no. CN-44420", 0.6, 0.25), ("Subtotal 51.95", 0.6, 0.6),
+            ("Tax 21% 10.91", 0.6, 0.62), ("Credit amount -62.86", 0.6, 0.64)]
+    ext = extract_fields([page(rows)], "credit_note")
+    assert ext.value("seller_name") == "Mulder & Bakker N.V."
+    assert ext.value("seller_address") == "Havenstraat 31, 3227 UD Utrecht, Netherlands"
+    assert ext.value("buyer_name") == "Metallbau Brenner GmbH"
+
+
+def test_credit_note_amounts_are_magnitudes() -> None:
+    rows = [("Gutschrift", 0.05, 0.05), ("Gutschriftsnummer GS-1", 0.55, 0.1),
+            ("Nettobetrag -100,00 EUR", 0.55, 0.70), ("MwSt. 19% -19,00 EUR", 0.55, 0.72),
+            ("Gesamtbetrag -119,00 EUR", 0.55, 0.74)]
+    ext = extract_fields([page(rows)], "credit_note")
+    assert ext.value("total_net") == "100.00"
+    assert ext.value("total_gross") == "119.00"
+    inv = extract_fields([page(rows)], "invoice")          # a corrected invoice keeps the sign
+    assert inv.value("total_gross") == "-119.00"
+
+
+def test_dutch_labels_and_months() -> None:
+    rows = [("FACTUUR", 0.05, 0.05), ("Factuurnummer: 993548900", 0.05, 0.2),
+            ("Factuurdatum: 19 april 2014", 0.05, 0.22), ("Vervaldatum: 3 mei 2014", 0.05, 0.24),
+            ("Ordernummer: 12572103", 0.05, 0.26),
+            ("Exclusief BTW € 593,36", 0.5, 0.7), ("BTW 21% € 124,61", 0.5, 0.72),
+            ("Totaal € 717,97", 0.5, 0.74)]
+    ext = extract_fields([page(rows)], "invoice")
+    assert ext.value("invoice_number") == "993548900"
+    assert ext.value("issue_date") == "2014-04-19"
+    assert ext.value("due_date") == "2014-05-03"
+    assert ext.value("po_number") == "12572103"
+    assert ext.value("total_net") == "593.36"
+    assert ext.value("total_gross") == "717.97"
+
+
+def test_column_total_labels_and_net_a_payer() -> None:
+    rows = [("FACTURE N° : F1", 0.5, 0.05),
+            ("TOTAL HT  TOTAL TVA  TOTAL TTC", 0.55, 0.80),
+            ("Les réglements reçus avant la date d'échéance", 0.05, 0.815),
+            ("100,00", 0.56, 0.83), ("4,90", 0.66, 0.83), ("104,90", 0.76, 0.83),
+            ("NET A PAYER 104,90 EUR", 0.5, 0.86)]
+    ext = extract_fields([page(rows)], "invoice")
+    assert ext.value("total_net") == "100.00"
+    assert ext.value("total_tax") == "4.90"
+    assert ext.value("total_gross") == "104.90"
+    assert ext.value("amount_due") == "104.90"
+
+
+def test_country_code_is_not_a_currency() -> None:
+    rows = [("Invoice", 0.05, 0.05), ("69001 LYON", 0.05, 0.1), ("FR", 0.05, 0.115),
+            ("Currency: EUR", 0.5, 0.2), ("Total 10,00", 0.5, 0.7)]
+    assert extract_fields([page(rows)], "invoice").value("currency") == "EUR"
+
+
+def test_le_is_a_date_label_only_before_a_date() -> None:
+    rows = [("Facture N° F7", 0.5, 0.05), ("LE FOURNISSEUR SARL", 0.05, 0.1),
+            ("Émise le 12/03/2024", 0.5, 0.12), ("LE CLIENT du 01/01/2020", 0.05, 0.3)]
+    ext = extract_fields([page(rows)], "invoice")
+    assert ext.value("issue_date") == "2024-03-12"
+
+
+def test_receipt_centred_letterhead_address_and_lone_date() -> None:
+    rows = [("UNIHAKKA INTERNATIONAL SDN BHD", 0.32, 0.22), ("14 Mar 2018 18:40", 0.41, 0.235),
+            ("(867388-L)", 0.43, 0.25), ("12, Jalan Tampoi 7/4,Kawasan Perindustrian", 0.34, 0.265),
+            ("Tampoi,81200 Johor Bahru, Johor", 0.37, 0.28), ("TAX INVOICE", 0.42, 0.30),
+            ("Total Amount: $8.20", 0.5, 0.4)]
+    ext = extract_fields([page(rows)], "invoice")
+    assert ext.value("issue_date") == "2018-03-14"
+    assert ext.fields["issue_date"].confidence < 0.5          # unlabelled: weak evidence
+    assert ext.value("seller_address") == ("12, Jalan Tampoi 7/4,Kawasan Perindustrian, "
+                                           "Tampoi,81200 Johor Bahru, Johor")

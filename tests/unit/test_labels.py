@@ -283,7 +283,7 @@ def _cues(text: str) -> set[tuple[str, str]]:
     ("INVOICE", "invoice"), ("Tax Invoice", "invoice"), ("Rechnung", "invoice"),
     ("Facture", "invoice"),
     ("Credit Note", "credit_note"), ("Credit Memo", "credit_note"), ("Gutschrift", "credit_note"),
-    ("Rechnungskorrektur", "credit_note"), ("Avoir", "credit_note"),
+    ("Rechnungskorrektur", "invoice"), ("Avoir", "credit_note"), ("Factuur", "invoice"),
     ("Facture d'avoir", "credit_note"),
     ("Purchase Order", "purchase_order"), ("Bestellung", "purchase_order"),
     ("Bon de commande", "purchase_order"),
@@ -316,3 +316,32 @@ def test_cues_longest_non_overlapping() -> None:
 @pytest.mark.parametrize("text", ["", "Lorem ipsum dolor", "Rechnungsnummer123x", None, 42])
 def test_cues_none(text: object) -> None:
     assert find_doc_type_cues(text) == []  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("text, field", [
+    ("Factuurnummer", "invoice_number"), ("Factuurdatum", "issue_date"),
+    ("Vervaldatum", "due_date"), ("Totaal", "total_gross"), ("BTW", "total_tax"),
+    ("Subtotaal", "total_net"), ("Ordernummer", "po_number"),
+    ("Rechnungsersteller", "seller_name"), ("Beleg-Datum", "issue_date"),
+    ("Credit amount", "total_gross"), ("Gesamtgutschrift", "total_gross"),
+    ("Total crédité", "total_gross"), ("Rechnungssumme ohne USt.", "total_net"),
+    ("Verwendungszweck", "payment_reference"), ("Ausgeführt am", "payment_date"),
+    ("Verkäufer-IBAN", "seller_iban"), ("Bruttosumme", "total_gross"),
+    ("Votre référence", "po_number"), ("Residual", "amount_due"),
+])
+def test_more_header_labels(text: str, field: str) -> None:
+    from extraction.labels import match_label
+    assert field in match_label(text, "header")
+
+
+@pytest.mark.parametrize("text", ["Klantnummer", "Gesamtbetrag der Zuschläge/Abschläge",
+                                  "Erhaltene Anzahlungen", "Käufer-IBAN", "Réf. facture"])
+def test_more_non_target_labels(text: str) -> None:
+    from extraction.labels import match_label, split_label
+    assert match_label(text, "header") == []
+    assert split_label(text, "header") is not None
+
+
+def test_entgelt_is_a_line_total_column() -> None:
+    from extraction.labels import match_label
+    assert "line_total" in match_label("Entgelt", "column")

@@ -352,3 +352,13 @@ def test_normalize_iban_rejects(text: object) -> None:
 ])
 def test_iban_valid(text: object, expected: bool) -> None:
     assert iban_valid(text) is expected  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("19 april 2014", date(2014, 4, 19)), ("3 mei 2023", date(2023, 5, 3)),
+    ("12 maart 2024", date(2024, 3, 12)), ("1 oktober 2022", date(2022, 10, 1)),
+    ("15 augustus 2021", date(2021, 8, 15)),
+])
+def test_parse_date_dutch_months(text: str, expected: date) -> None:
+    from extraction.normalize import parse_date
+    assert parse_date(text) == expected

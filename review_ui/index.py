@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import and_, delete, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from core.models import Document
@@ -125,6 +125,12 @@ def _bulk_build(session: Session, ids: list[int]) -> int:
         if reasons:
             session.execute(insert(ReviewReason), reasons)
         session.expunge_all()
+    if session.get_bind().dialect.name == "postgresql":
+        # fresh planner statistics: without them PostgreSQL picks nested loops over the
+        # just-filled tables and filtered queue pages take seconds until autovacuum runs
+        session.flush()
+        session.execute(text(f"ANALYZE {ReviewIndex.__tablename__}, "
+                             f"{ReviewReason.__tablename__}, {ReviewSearch.__tablename__}"))
     return len(ids)
 
 

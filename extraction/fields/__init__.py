@@ -110,6 +110,21 @@ def extract_doc(doc: Doc, doc_type: str) -> Extraction:
         for f, c in totals.resolve(cands, line_sum).items():
             if f in wanted:
                 picked[f] = c
+        rt = totals.receipt_total(doc) if "total_gross" in wanted else None
+        if rt is not None:
+            g = picked.get("total_gross")
+            if g is None or g.value != rt.value:
+                picked["total_gross"] = rt
+                d = picked.get("amount_due")
+                if d is None or d.why.startswith("derived") or (g and d.value == g.value):
+                    picked["amount_due"] = Cand("amount_due", rt.value, rt.score * 0.8,
+                                                rt.page, rt.words, rt.source, rt.why)
+                n = picked.get("total_net")
+                if n is not None and "+sum" in n.why and g is not None:
+                    n.score *= 0.7
+            else:
+                g.score = max(g.score, rt.score)
+                g.why += "|" + rt.why
         if doc_type == "credit_note":
             # a credit note's type carries the sign: amounts are reported as magnitudes
             for f in ("total_net", "total_tax", "total_gross", "amount_due"):

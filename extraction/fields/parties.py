@@ -20,7 +20,8 @@ LEGAL = re.compile(
     r"(?:\b(?:GmbH|AG|KG|KGaA|SE|SARL|SAS|SASU|EURL|SA|S\.A\.?|Ltd|Limited|Inc|LLC|B\.V|BV|"
     r"N\.V|NV|e\.K|OHG|UG|GbR|Corp|Corporation|PLC|plc|S\.à\s?r\.l|Sàrl|SNC|Co|GmbH\s?&\s?Co|"
     r"Sdn\.?\s?Bhd|Bhd|Pvt|Pte|S\.p\.A|SpA|S\.r\.l|Srl|SRL|SPRL|BVBA|e\.U|a\.G)"
-    r"\b\.?)", re.UNICODE)
+    r"\b\.?|\b(?:S[DO0]N\.?\s?BH[DO0]|BHD|BERHAD|ENTERPRISES?|TRADING|LTD|LIMITED|GMBH|PLT|"
+    r"S/B|INC|LLC|PTE|CORPORATION)\b\.?)", re.UNICODE)
 POSTCODE_CITY = re.compile(r"(?:\b[A-Z]{1,2}-)?\b\d{4,5}\s+[A-ZÀ-Ýa-zß][\w\-' .]+|"
                            r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b|, [A-Z]{2} \d{5}")
 SEP = re.compile(r"\s+[·•|–]\s+|\s+-\s+|\s{3,}")
@@ -104,6 +105,7 @@ def seller_candidates(doc: Doc) -> list[Cand]:
             elif y > 0.82 and legal:
                 out.append(Cand("seller_name", _first_part(txt), 0.42, ln.page, ws, ln.source,
                                 "footer-legal"))
+    out.extend(_legal_line(doc, first))
     if not out:
         for ln in first[:3]:
             ws = segments(ln)[0]
@@ -316,3 +318,45 @@ def section_of(doc: Doc, cand: Cand) -> str | None:
         if best is None or d < best[0]:
             best = (d, kinds[0])
     return best[1] if best else None
+
+
+_REG_TAIL = re.compile(r"\s*[(<\[{]?\s*(?:co\.?\s*(?:reg|no)\.?\s*:?\s*)?\d{3,}[\s-]*[A-Z]\b.*$", re.I)
+_LEGAL_ONLY = re.compile(r"^\(?[A-Z]{1,2}\)?\s*$")
+
+
+def _legal_line(doc: Doc, first: list[DLine]) -> list[Cand]:
+    """The first full line at the top carrying a legal form ("MR. D.I.Y. (M) SDN BHD"),
+    joined with the line above when it holds only the legal form ("(M) SDN BHD" under
+    "POPULAR BOOK CO."); a trailing registration number ("(126926-H)") is dropped."""
+    if not first or first[0].source != "ocr":
+        return []                 # scanned receipts; digital letterheads have other rules
+    for k, ln in enumerate(first):
+        if ln.y0 > 0.3:
+            break
+        txt = ln.text
+        if _LABEL_LEAD.match(txt) or doc.hits_by_line.get(ln.idx):
+            continue
+        m = LEGAL.search(txt)
+        if not m or re.search(r"@|www\.|https?:|\btel\b|\bfax\b", txt, re.I):
+            continue
+        head = txt[:m.start()].strip()
+        words = list(ln.words)
+        if k > 0 and (not head or _LEGAL_ONLY.match(head) or len(head) <= 4):
+            prev = first[k - 1]
+            gap = ln.y0 - prev.y1
+            if gap < 2.5 * ln.height and not re.search(r"\d{3,}", prev.text) and \
+                    re.search(r"[A-Za-z]{2}", prev.text):
+                txt = prev.text + " " + txt
+                words = list(prev.words) + words
+        txt = _REG_TAIL.sub("", txt[:len(txt)]).strip(" ,;:-")
+        # keep up to the end of the legal form
+        ms = list(LEGAL.finditer(txt))
+        if ms:
+            txt = txt[:ms[-1].end()].strip()
+        if len(txt) < 4:
+            continue
+        # OCR misreads of the Malaysian legal form ("SON BHD", "SDN 8HD")
+        txt = re.sub(r"\bS[O0IB]N(\.?\s?)[B8]H[DO0]\b", r"SDN\1BHD", txt)
+        return [Cand("seller_name", txt, 0.8 - ln.y0 * 0.3, ln.page, words, ln.source,
+                     "top-legal-line")]
+    return []

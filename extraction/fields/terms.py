@@ -87,4 +87,23 @@ def lone_date_candidates(doc: Doc) -> list[Cand]:
                 if d is not None:
                     return [Cand("issue_date", iso_date(d), 0.35, ln.page, ws, ln.source,
                                  "lone-date")]
+    # receipts print the date anywhere on a line ("ORD #50 -REG #19- 18/01/2018 10:27:03")
+    for ln in doc.lines:
+        if ln.page != first:
+            continue
+        if any(n in _NOT_ISSUE for n in ln.norms):
+            continue
+        for w in ln.words:
+            t = w.text.strip(".,;:*()[]")
+            if not _NUM_DATE.fullmatch(t):
+                continue
+            d = doc.date(t)
+            if d is not None and 1990 <= d.year <= 2100:
+                return [Cand("issue_date", iso_date(d), 0.3, ln.page, [w], ln.source,
+                             "any-date")]
     return []
+
+
+_NUM_DATE = re.compile(r"\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2})")
+_NOT_ISSUE = {"due", "expiry", "expires", "exp", "valid", "until", "birth", "faellig",
+              "fallig", "echeance", "delivery", "lieferdatum"}

@@ -152,3 +152,113 @@ def resolve(cands: dict[str, list[Cand]], line_sum: Decimal | None) -> dict[str,
         picked["total_gross"] = Cand("total_gross", d.value, d.score * 0.5, d.page, d.words,
                                      d.source, "derived:due")
     return picked
+
+
+# ---------------------------------------------------------------- till receipts
+# A till receipt prints "TOTAL", "ROUNDED TOTAL", "NET TOTAL" or "TOTAL (RM)" above the
+# tendered "CASH" and the "CHANGE".  OCR misreads a letter now and then ("TOTA1", "Rour ding"),
+# so label words are matched within one edit.
+_R_TOTAL = ("total", "totai", "tota1", "totat", "tolal", "jotal", "tatal", "toial", "totel")
+_R_TENDER = {"cash", "change", "tender", "tendered", "paid", "card", "visa", "master",
+             "mastercard", "credit", "debit", "balance", "payment", "received"}
+_R_NEG = {"qty", "quantity", "excl", "excluding", "exclusive", "exc", "discount", "disc",
+          "sub", "subtotal", "saving", "savings", "items", "item", "before", "gross", "net"}
+_R_TAX = {"gst", "tax", "vat", "sst", "service"}
+_R_BOOST = {"round", "rounded", "rounding", "nett", "grand", "incl", "inclusive", "including",
+            "inc", "payable", "due", "amount", "amt", "rm", "sales"}
+_R_AMOUNT = re.compile(r"^(?:RM|\$|S\$)?-?\d{1,3}(?:[,.]?\d{3})*[.,]\s?\d{2}$")
+
+
+def _near(tok: str, vocab: set[str] | tuple[str, ...]) -> bool:
+    if tok in vocab:
+        return True
+    if len(tok) < 4:
+        return False
+    for v in vocab:
+        if len(v) >= 4 and abs(len(v) - len(tok)) <= 1 and _edit1(tok, v):
+            return True
+    return False
+
+
+def _edit1(a: str, b: str) -> bool:
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b)) <= 1
+    if len(a) > len(b):
+        a, b = b, a
+    return any(a == b[:i] + b[i + 1:] for i in range(len(b)))
+
+
+def _line_amount(doc: Doc, ln) -> tuple[Decimal, object] | None:
+    for w in reversed(ln.words):
+        t = w.text.strip(":;*")
+        if _R_AMOUNT.match(t):
+            v = doc.amount(t.removeprefix("RM").removeprefix("S$").removeprefix("$"))
+            if v is not None:
+                return v, w
+    return None
+
+
+def _toks(ln) -> list[str]:
+    return [t for n in ln.norms for t in n.split()]
+
+
+def receipt_total(doc: Doc) -> Cand | None:
+    """The grand total of a till receipt: the TOTAL line above CASH / CHANGE, preferring
+    "rounded / net / incl. tax" totals, confirmed when tendered - change equals it."""
+    from extraction.normalize import format_amount
+    if not doc.pages:
+        return None
+    last = doc.pages[-1].number
+    lines = doc.lines_on(last)
+    tender_at = None
+    tender: dict[str, Decimal] = {}
+    totals: list[tuple[int, object, Decimal, object, bool]] = []
+    for k, ln in enumerate(lines):
+        toks = _toks(ln)
+        if not toks:
+            continue
+        head = toks[:3]
+        if any(_near(t, _R_TENDER) for t in head) and not any(_near(t, _R_TOTAL) for t in toks):
+            am = _line_amount(doc, ln)
+            if am is not None:
+                if tender_at is None and totals:
+                    tender_at = k
+                key = "change" if any(_near(t, {"change"}) for t in head) else "tender"
+                tender.setdefault(key, am[0])
+            continue
+        if tender_at is not None:
+            continue
+        if not any(_near(t, _R_TOTAL) for t in toks[:4]):
+            continue
+        if any(t in _R_NEG for t in toks) and not any(t in ("incl", "inclusive", "including",
+                                                            "rounded", "round") for t in toks):
+            continue
+        boost = any(t in _R_BOOST for t in toks)
+        if any(t in _R_TAX for t in toks) and not any(
+                t in ("incl", "inclusive", "including", "inc") for t in toks):
+            if len([t for t in toks if t.isalpha()]) <= 3:
+                continue                          # "TOTAL GST : 3.08"
+        am = _line_amount(doc, ln)
+        if am is None and k + 1 < len(lines):
+            nxt = lines[k + 1]
+            if len(nxt.words) <= 2:
+                am = _line_amount(doc, nxt)
+        if am is None or am[0] <= 0:
+            continue
+        totals.append((k, ln, am[0], am[1], boost))
+    if tender_at is None or not totals:
+        return None
+    paid = None
+    if "tender" in tender and "change" in tender:
+        paid = tender["tender"] - tender["change"]
+    pick = None
+    why = "receipt-total"
+    if paid is not None:
+        pick = next((t for t in reversed(totals) if t[2] == paid), None)
+        if pick is not None:
+            why += "+tender"
+    if pick is None:
+        pick = totals[-1]                # the last total above the tendered amount
+    k, ln, v, w, boost = pick
+    score = 0.95 if why.endswith("+tender") else 0.8
+    return Cand("total_gross", format_amount(v), score, ln.page, [w], ln.source, why)

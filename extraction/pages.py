@@ -21,6 +21,7 @@ PDFium is not thread-safe: call these functions from one thread per process.
 """
 from __future__ import annotations
 
+import ctypes
 import functools
 import math
 import os
@@ -47,6 +48,7 @@ GAP_FACTOR = 0.22
 
 _WHITESPACE = frozenset([0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x20, 0x85, 0xA0, 0x1680, 0x2028,
                          0x2029, 0x202F, 0x205F, 0x3000, *range(0x2000, 0x200C)])
+_SKIP_CODES = _WHITESPACE | {0, 0xFFFE, 0xFFFF}   # never part of a word
 _IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"GIF8", b"BM")
 
 
@@ -163,6 +165,8 @@ class _Frame:
 # --- text normalisation ----------------------------------------------------------------
 def _clean(text: str) -> str:
     """Expand ligatures, compose accents, drop control characters."""
+    if text.isascii() and text.isprintable():
+        return text                  # the common case: nothing to expand, compose or drop
     if any(0xFB00 <= ord(c) <= 0xFB06 for c in text):
         text = "".join(unicodedata.normalize("NFKC", c) if 0xFB00 <= ord(c) <= 0xFB06 else c
                        for c in text)
@@ -178,6 +182,9 @@ def _page_words(textpage: pdfium.PdfTextPage, frame: _Frame) -> list[Word]:
     get_unicode = pdfium_c.FPDFText_GetUnicode
     get_box = pdfium_c.FPDFText_GetLooseCharBox
     rect = pdfium_c.FS_RECTF()
+    # FS_RECTF is (left, top, right, bottom) floats: one slice reads all four
+    rect_vals = (ctypes.c_float * 4).from_buffer(rect)
+    skip = _SKIP_CODES
     words: list[Word] = []
     chars: list[str] = []
     wl = wb = wr = wt = 0.0          # running word box in PDF space
@@ -194,7 +201,7 @@ def _page_words(textpage: pdfium.PdfTextPage, frame: _Frame) -> list[Word]:
     vertical = frame.rot in (90, 270)
     for i in range(n):
         u = get_unicode(raw, i)
-        if u in _WHITESPACE or u == 0 or u == 0xFFFE or u == 0xFFFF:
+        if u in skip:
             if chars:
                 flush()
             continue
@@ -207,7 +214,7 @@ def _page_words(textpage: pdfium.PdfTextPage, frame: _Frame) -> list[Word]:
             continue
         if not get_box(raw, i, rect):
             continue
-        l, r, b, t = rect.left, rect.right, rect.bottom, rect.top
+        l, t, r, b = rect_vals[:]
         if r < l:
             l, r = r, l
         if t < b:

@@ -67,7 +67,8 @@ def _run_remote(args: tuple[Case, str, bool]) -> Outcome:
 
 
 def run_all(cases: list[Case], *, languages: str = "eng+deu+fra", processes: int = 2,
-            bare_every: int = 5, progress: Any = None) -> list[Outcome]:
+            bare_every: int = 5, min_bare_pairs: int = 12,
+            progress: Any = None) -> list[Outcome]:
     digital = [c for c in cases if not c.ocr]
     ocr = [c for c in cases if c.ocr]
     outcomes: list[Outcome] = []
@@ -79,7 +80,10 @@ def run_all(cases: list[Case], *, languages: str = "eng+deu+fra", processes: int
         if progress:
             progress(outcomes[-1])
     if ocr:
-        jobs = [(c, languages, i % bare_every == 0) for i, c in enumerate(ocr)]
+        # time bare tesseract on every `bare_every`-th image, but on enough of them for a
+        # stable median ratio when the run is small (``--limit-ocr``)
+        every = max(1, min(bare_every, len(ocr) // max(1, min_bare_pairs)))
+        jobs = [(c, languages, i % every == 0) for i, c in enumerate(ocr)]
         with ProcessPoolExecutor(max_workers=processes, initializer=_pool_init) as pool:
             for o in pool.map(_run_remote, jobs, chunksize=1):
                 outcomes.append(o)

@@ -40,6 +40,10 @@ LABELS_KEY = "labels"
 _BARRIER = "\u00b6"          # stands for a line / column break in the shadow doc
 _TRAILING = frozenset("#.°º")  # punctuation tokens that belong to a label ("Invoice #")
 
+# `normalise_label` is a pure function of the token text and the same tokens recur on every
+# page ("Invoice", "Total", "EUR"...): memoise it for the shadow doc.
+_normalise_token = lru_cache(maxsize=65536)(normalise_label)
+
 if not Span.has_extension("o2c_fields"):
     Span.set_extension("o2c_fields", default=())
 
@@ -73,7 +77,7 @@ class LabelMatcher:
                     words.append(_BARRIER)
                     src.append(tok.i)
                 continue
-            for piece in normalise_label(tok.text).split():
+            for piece in _normalise_token(tok.text).split():
                 words.append(piece)
                 src.append(tok.i)
         return words, src

@@ -210,3 +210,24 @@ def test_background_normalisation_flattens_shading() -> None:
     out = _normalize_background(img)
     assert abs(int(out[50, 100]) - int(out[50, 700])) < 30  # both paper areas near white
     assert out[50, 700] > 220 and out[300:330, 450:600].min() < 100   # ink stays dark
+
+
+def test_background_normalisation_table_matches_float_formula() -> None:
+    """The 256x256 lookup in `_normalize_background` is bit-identical to the float32
+    ``gray * 255 / max(bg, 1)`` (clipped, truncated) it replaces."""
+    from extraction import ocr_prep
+
+    rng = np.random.default_rng(7)
+    gray = rng.integers(0, 256, (97, 131), dtype=np.uint8)
+    gray[:10] = 0
+    gray[-10:] = 255
+    got = ocr_prep._normalize_background(gray)
+    h, w = gray.shape
+    f = min(1.0, 400 / max(h, w))
+    small = cv2.resize(gray, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
+    k = max(3, int(round(12 * f * max(h, w) / 1000)) | 1)
+    bg = cv2.dilate(small, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+    bg = cv2.GaussianBlur(bg, (0, 0), k)
+    bg = cv2.resize(bg, (w, h), interpolation=cv2.INTER_LINEAR).astype(np.float32)
+    want = np.clip(gray.astype(np.float32) * (255.0 / np.maximum(bg, 1.0)), 0, 255).astype(np.uint8)
+    assert got.dtype == np.uint8 and np.array_equal(got, want)

@@ -86,6 +86,12 @@ def test_ligatures_and_decomposed_accents_normalised() -> None:
     assert _clean("Mu\u0308ller") == "Müller"
 
 
+def test_clean_ascii_fast_path_still_drops_control_characters() -> None:
+    assert _clean("INV-2024/001") == "INV-2024/001"
+    assert _clean("a\x01b\x1fc") == "abc"
+    assert _clean("del\x7f") == "del\x7f"           # >= " ": kept, as before
+
+
 def test_rotated_and_cropped_pages_map_to_displayed_orientation() -> None:
     from pypdf import PdfReader, PdfWriter
     from pypdf.generic import RectangleObject

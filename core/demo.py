@@ -112,8 +112,10 @@ def _wait_live(rt, ids: dict[int, str], console: Console, deadline: float, state
             table, done = _state_table(rt, ids, states)
             live.update(table)
             if done or time.monotonic() > deadline:
-                return done
+                break
             time.sleep(0.25)
+    console.line()      # a non-terminal gets no newline after the last frame
+    return done
 
 
 def _postings(rt, ids: list[int], console: Console) -> None:

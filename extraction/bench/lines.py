@@ -26,9 +26,10 @@ import time
 from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator
 
 from extraction.fields.truth import corpora_root, split_of
+from extraction.fields.truth import same as header_same
 
 NUMERIC = {"quantity", "unit_price", "line_total", "tax_rate", "amount_paid", "discount",
            "deduction"}
@@ -39,16 +40,14 @@ Lines = list[dict[str, str]]
 
 
 def same(field: str, got: str | None, want: str) -> bool:
-    """Field-aware equality: numbers by value, text by folded whitespace-free form."""
-    if got is None:
-        return False
-    if field in NUMERIC:
+    """Field-aware equality: line numbers (quantities, prices, rates) by value, the rest as
+    the header scorer compares them."""
+    if field in NUMERIC and got is not None:
         try:
             return Decimal(got) == Decimal(want)
         except InvalidOperation:
             return False
-    norm: Callable[[str], str] = lambda s: re.sub(r"\s+", "", s).casefold()
-    return norm(got) == norm(want)
+    return header_same(field, got, want)
 
 
 def align(pred: Lines, truth: Lines) -> list[tuple[int, int]]:

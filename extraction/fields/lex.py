@@ -55,13 +55,19 @@ def _max_len(which: str) -> int:
     return max(len(k.split()) for k in idx)
 
 
-def _scan(norms: list[str], idx: dict[str, tuple[str, ...]], which: str) -> list[Span]:
+def flat_tokens(norms: list[str]) -> tuple[list[str], list[int]]:
+    """The tokens of a line's normalised words, and for each the index of its word."""
     toks: list[str] = []
     owner: list[int] = []
     for wi, n in enumerate(norms):
         for t in n.split():
             toks.append(t)
             owner.append(wi)
+    return toks, owner
+
+
+def _scan(norms: list[str], idx: dict[str, tuple[str, ...]], which: str) -> list[Span]:
+    toks, owner = flat_tokens(norms)
     out: list[Span] = []
     i, n = 0, len(toks)
     longest = _max_len(which)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from extraction.fields.doc import Doc, DLine
+from extraction.fields.lex import flat_tokens
 from extraction.layout import Word
 
 NUMERIC = frozenset({"quantity", "unit_price", "line_total", "tax_rate", "amount_paid",
@@ -82,12 +83,7 @@ def scan(norms: list[str], breaks: set[int] | None = None
     a phrase never spans a word index in `breaks` (a column gap)."""
     idx = _lookup()
     breaks = breaks or set()
-    toks: list[str] = []
-    owner: list[int] = []
-    for wi, n in enumerate(norms):
-        for t in n.split():
-            toks.append(t)
-            owner.append(wi)
+    toks, owner = flat_tokens(norms)
     out: list[tuple[int, int, tuple[str, ...], str]] = []
     i = 0
     while i < len(toks):

@@ -171,6 +171,9 @@ def issuer_address(doc: Doc, name: str, page_hint: int | None = None) -> Cand | 
     key = re.sub(r"\s+", " ", name).strip().casefold()
     if len(key) < 3:
         return None
+    rc = receipt_address(doc, name)
+    if rc is not None:
+        return rc
     best: tuple[float, Cand] | None = None
     for ln in doc.lines:
         for seg in segments(ln):
@@ -208,3 +211,97 @@ def issuer_address(doc: Doc, name: str, page_hint: int | None = None) -> Cand | 
             if best is None or score > best[0]:
                 best = (score, c)
     return best[1] if best else None
+
+
+# --- receipts (scanned till slips, e.g. Malaysian SROIE) -------------------------------
+_ALNUM = re.compile(r"[^0-9a-z]")
+_RC_STOP = re.compile(
+    r"\b(tel|telephone|phone|fax|h/?p|hp|gst|reg|regn|invoice|receipt|tax|e-?mail|website|"
+    r"cashier|table|date|time|doc|counter|bill|order|member|slip|trans|pos)\b|\bco\s*\.|"
+    r"@|www\.|https?:|\.com\b|\b0\d{1,2}\s*-\s*\d{3,4}\s*\d{3,4}\b|\b1[38]00\s*-?\s*\d\d",
+    re.IGNORECASE)
+_RC_REGNO = re.compile(r"\d{3,}\s*-\s*[A-Z]\)?\s*$|^\(\s*\w*\d|^\S*\d\S*-[A-Z]\)?$")
+_RC_POSTCODE = re.compile(r"\b\d{5}\b")
+_RC_STREET = re.compile(
+    r"\b(lot|no|unit|jalan|jln|lorong|lrg|taman|tmn|flr|floor|level|block|blok|plaza|wisma|"
+    r"kompleks|complex|kawasan|persiaran|lebuh|lebuhraya|batu|bangunan|menara|mall|seksyen)\b",
+    re.IGNORECASE)
+_RC_LEGAL = re.compile(r"\b(sdn|bhd|s/b|dimiliki|owned)\b", re.IGNORECASE)
+_RC_STATE = frozenset(
+    "johor selangor kuala lumpur kl malaysia darul ehsan takzim d e de wilayah persekutuan "
+    "perak pahang kedah kelantan terengganu melaka malacca negeri sembilan penang pulau "
+    "pinang sabah sarawak perlis putrajaya labuan".split())
+
+
+def _is_receipt(doc: Doc) -> bool:
+    if not doc.pages or len(doc.pages) > 2:
+        return False
+    p = doc.pages[0]
+    return p.source == "ocr" and p.width > 0 and p.height / p.width > 1.5
+
+
+def receipt_address(doc: Doc, name: str) -> Cand | None:
+    """Receipts: the centred lines right under the shop's name (and its registration
+    number), up to the phone / GST / title / date lines."""
+    if not _is_receipt(doc):
+        return None
+    key = _ALNUM.sub("", name.casefold())
+    if len(key) < 4:
+        return None
+    top = [ln for ln in doc.lines if ln.page == doc.pages[0].number and ln.y0 < 0.45]
+    anchor = -1
+    for k, ln in enumerate(top[:15]):
+        t = _ALNUM.sub("", ln.text.casefold())
+        if len(t) >= 4 and (key in t or t in key or (len(key) >= 10 and key[:10] in t)):
+            if anchor >= 0 and k - anchor > 2:
+                break
+            anchor = k
+        elif anchor >= 0 and k - anchor > 2:
+            break
+    if anchor < 0:
+        return None
+    lines: list[DLine] = []
+    seen_pc = False
+    skipped = 0
+    prev = top[anchor]
+    at = prev.text.strip()
+    if (re.match(r"(no\b|lot\b|\d)", at, re.IGNORECASE) and _RC_STREET.search(at)
+            and not _RC_LEGAL.search(at)):
+        lines.append(prev)                # the "name" picked was the street line
+        seen_pc = bool(_RC_POSTCODE.search(at))
+    for ln in top[anchor + 1:]:
+        if lines and ln.y0 - prev.y1 > 3.0 * max(prev.height, ln.height):
+            break
+        prev = ln
+        txt = re.sub(r"^(ho\s+)?add(ress)?\s*[:.]\s*", "", ln.text.strip(), flags=re.IGNORECASE)
+        if not lines:
+            if ((not re.search(r"\d", txt) and not _RC_STREET.search(txt))
+                    or _RC_REGNO.search(txt) or _RC_STOP.search(txt) or _RC_LEGAL.search(txt)
+                    or not re.search(r"[A-Za-z]{3}", txt)
+                    or (len(txt) <= 12 and re.search(r"\d\s*-\s*[A-Z]\)?$", txt))
+                    or doc.date(" ".join(txt.split()[:3])) is not None):
+                skipped += 1
+                if skipped > 4:
+                    return None
+                continue
+        elif _RC_STOP.search(txt) or _RC_REGNO.search(txt):
+            break
+        elif len(_ALNUM.sub("", txt.casefold())) < 3:
+            continue                      # OCR specks
+        elif len(txt.split()) > 10:
+            break
+        elif seen_pc and not set(re.findall(r"[a-z]+", txt.casefold())) <= _RC_STATE and not (
+                re.search(r"\d{5}\W*$", lines[-1].text) and not re.search(r"\d", txt)):
+            break                         # after "TAMAN SEA,47400" the city line follows
+        lines.append(ln)
+        if _RC_POSTCODE.search(txt):
+            seen_pc = True
+        if len(lines) >= 6:
+            break
+    if not lines or not (seen_pc or len(lines) >= 2):
+        return None
+    parts = [re.sub(r"^(ho\s+)?add(ress)?\s*[:.]\s*", "", ln.text.strip(), flags=re.IGNORECASE
+                    ).strip(" ,") for ln in lines]
+    words = [w for ln in lines for w in ln.words]
+    return Cand("seller_address", ", ".join(parts), 0.7, lines[0].page, words,
+                lines[0].source, "receipt-address")

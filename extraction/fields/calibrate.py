@@ -101,36 +101,56 @@ def pav(ys: list[float]) -> list[float]:
     return out
 
 
+def _chunks(pairs: list[tuple[float, bool]], size: int) -> list[tuple[int, int]]:
+    """[start, end) index ranges of consecutive bins of about `size` samples.  Equal raw
+    scores never straddle two bins (`calibrate` sends every tie to the first bin whose upper
+    bound it reaches, so a split tie would be judged on the wrong samples); a short tail is
+    folded into the last bin."""
+    out: list[tuple[int, int]] = []
+    s = 0
+    while s < len(pairs):
+        e = min(len(pairs), s + size)
+        while e < len(pairs) and pairs[e][0] == pairs[e - 1][0]:
+            e += 1
+        out.append((s, e))
+        s = e
+    if len(out) > 1 and out[-1][1] - out[-1][0] < size // 2:
+        a, _ = out[-2]
+        out[-2:] = [(a, out[-1][1])]
+    return out
+
+
 def fit(samples: dict[str, list[tuple[float, bool]]], n_bins: int = 5
         ) -> dict[str, list[list[float]]]:
     """Per key (field, or field|x when cross-checked): bins of raw score -> probability.
 
     Probabilities are the pool-adjacent-violators fit averaged per bin, shrunk towards 1/2
-    (Laplace).  Only cross-checked keys may exceed 0.94, and only for a bin of >= 15 dev
-    samples without a single error (then 0.96)."""
+    (Laplace), capped at 0.94.  Only a cross-checked key's bin of >= 15 dev samples whose own
+    dev accuracy is >= 99.5% (below 200 samples: not a single error) may reach 0.96; the
+    monotone repair never lifts a bin above 0.94, so a bin with dev errors stays below 0.95
+    even above a clean bin."""
     result: dict[str, list[list[float]]] = {}
     for k_, pairs in samples.items():
         if len(pairs) < 6:
             continue
-        pairs = sorted(pairs)
+        pairs = sorted(pairs, key=lambda t: t[0])
         iso = pav([1.0 if ok else 0.0 for _, ok in pairs])
         size = max(15 if k_.endswith("|x") else 6, len(pairs) // n_bins)
         bins: list[list[float]] = []
-        for s in range(0, len(pairs), size):
-            chunk = pairs[s:s + size]
-            if len(chunk) < size // 2 and bins:          # fold a short tail into the last bin
-                chunk = pairs[s - size:]
-                bins.pop()
-            ub = chunk[-1][0] if s + size < len(pairs) else 99.0
-            n = len(chunk)
-            k = sum(ok for _, ok in chunk)
-            p = (sum(iso[s:s + len(chunk)]) + 0.5) / (n + 1)
-            p = min(p, CAP)
-            if k_.endswith("|x") and k == n and n >= 15:
+        prev_acc = 1.0
+        for s, e in _chunks(pairs, size):
+            n = e - s
+            k = sum(ok for _, ok in pairs[s:e])
+            p = min((sum(iso[s:e]) + 0.5) / (n + 1), CAP)
+            # the bin just above a noisy one (< 90% right) is the edge of the noise: not promoted
+            edge = bool(bins) and prev_acc < 0.9
+            if k_.endswith("|x") and n >= 15 and k >= n * 0.995 and not edge:
                 p = 0.96
-            bins.append([round(ub, 4), round(max(0.01, p), 4)])
-        for i in range(1, len(bins)):           # keep monotone after capping
-            bins[i][1] = max(bins[i][1], bins[i - 1][1])
+            prev_acc = k / n
+            bins.append([round(pairs[e - 1][0], 4), round(max(0.01, p), 4)])
+        for i in range(1, len(bins)):           # keep monotone below the cap
+            if bins[i][1] <= CAP:
+                bins[i][1] = max(bins[i][1], min(bins[i - 1][1], CAP))
         bins[-1][0] = 99.0
         result[k_] = bins
     return result

@@ -154,6 +154,18 @@ def test_calibration_needs_cross_check_for_high_confidence() -> None:
     assert all(p <= 0.94 for _, p in tab["total_gross"])
 
 
+def test_calibration_fit_keeps_bins_with_dev_errors_below_095() -> None:
+    from extraction.fields.calibrate import calibrate, fit
+    # 40 clean samples below 1.0, then a saturated raw score of 1.0 with 2 errors in 40:
+    # the tie must stay in one bin and that bin must not be lifted to 0.96 by the clean one
+    pairs = [(0.9 + i / 1000, True) for i in range(40)] + [(1.0, i >= 2) for i in range(40)]
+    tab = fit({"total_gross|x": pairs})["total_gross|x"]
+    assert tab[-1][1] <= 0.94
+    assert all(ub != 1.0 for ub, _ in tab[:-1])          # no bin boundary inside the tie
+    assert any(p >= 0.95 for _, p in tab)                  # the clean bins may still reach it
+    assert calibrate("total_gross", 0.5, "x") <= 0.94
+
+
 # ---------------------------------------------------------------- mail bodies, roles, addresses
 
 def _mail(text: str):

@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from core.errors import O2CError
+from core.errors import InputError, O2CError
 from core.logs import setup_logging
 from core.settings import Settings, load_settings
 
@@ -248,9 +248,17 @@ def retry(doc_id: int = typer.Argument(..., help="A failed or post_failed docume
     rt = runtime.configure(settings)
     with rt.db.session() as s:
         doc = documents.get(s, doc_id)
-        if doc.state == State.FAILED:
+        state = doc.state
+        if state == State.FAILED:
             documents.transition(s, doc, State.RECEIVED, actor="user:cli", detail="retry",
                                  error_kind=None, error_message=None)
+        elif state == State.POST_FAILED:
+            documents.audit(s, doc, "user:cli", "retry", detail="posting retry requested")
+        else:
+            raise InputError(f"document {doc_id} is {state}: only failed or post_failed "
+                             "documents can be retried")
+    if state == State.POST_FAILED:   # not a waiting state: the sweeper never retries it
+        stages.run_post(rt, doc_id)
     out.print(f"document {doc_id}: {stages.run_to_rest(rt, doc_id)}")
 
 

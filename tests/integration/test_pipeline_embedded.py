@@ -147,3 +147,31 @@ def test_cli_broker_down_is_one_clear_line(tmp_path, corpora):
     r = subprocess.run([O2C, "ingest", str(corpora / "invoice2data" / "oyo.pdf")],
                        capture_output=True, text=True, env=env, timeout=60)
     assert r.returncode == 2 and "broker" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_cli_retry_failed_and_post_failed(tmp_path, corpora):
+    from core import documents, runtime
+    from core.settings import Settings
+    from core.states import State
+
+    home = tmp_path / "home"
+    bad = tmp_path / "truncated.pdf"
+    bad.write_bytes((corpora / "invoice2data" / "oyo.pdf").read_bytes()[:3000])
+    assert _o2c("ingest", str(bad), env_home=home).returncode == 1      # ends failed
+    r = _o2c("retry", "1", env_home=home)
+    assert r.returncode == 0 and "document 1: failed" in r.stdout      # re-run, fails again
+    r = _o2c("retry", "1", env_home=home)
+    rt = runtime.configure(Settings(home=home, _env_file=None))
+    try:
+        with rt.db.session() as s:
+            doc = documents.get(s, 1)
+            assert sum(e.action == "transition" and (e.after or {}).get("state") == "received"
+                       for e in doc.events) == 2
+            # pretend the portal refused it: a post_failed document is posted again
+            doc.state, doc.doc_type, doc.extraction = State.POST_FAILED.value, "invoice", {"fields": {}}
+    finally:
+        runtime.reset()
+    r = _o2c("retry", "1", env_home=home)
+    assert r.returncode == 0 and "document 1: posted" in r.stdout, r.stdout + r.stderr
+    r = _o2c("retry", "1", env_home=home)
+    assert r.returncode == 2 and "only failed or post_failed" in r.stderr

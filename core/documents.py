@@ -63,6 +63,7 @@ def claim(session: Session, doc_id: int, src: State, working: State, *,
     check_transition(src, working)
     now = now or utcnow()
     stale = now - stale_after
+    prev = session.scalar(select(Document.state).where(Document.id == doc_id))
     res = session.execute(
         update(Document)
         .where(Document.id == doc_id)
@@ -77,8 +78,10 @@ def claim(session: Session, doc_id: int, src: State, working: State, *,
         return None
     doc = session.get(Document, doc_id)
     session.refresh(doc)
-    audit(session, doc, "system", "claim", before={"state": src.value},
-          after={"state": working.value}, detail=f"attempt {doc.attempts}")
+    takeover = prev == working.value
+    audit(session, doc, "system", "claim", before={"state": prev},
+          after={"state": working.value},
+          detail=f"attempt {doc.attempts}" + (" (took over a stale claim)" if takeover else ""))
     session.commit()
     return doc.attempts
 

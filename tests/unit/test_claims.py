@@ -70,3 +70,16 @@ def test_sweeper_finds_waiting_and_stale_claimed_documents(rt):
     assert found == {a: "received"}
     found = dict(find_stuck(rt, claimed_after_s=-1, waiting_after_s=0))
     assert found == {a: "received", b: "extracting"}
+
+
+def test_a_takeover_is_audited_as_such(rt):
+    doc_id = _doc(rt, PDF + b"t")
+    with rt.db.session() as s:
+        documents.claim(s, doc_id, State.RECEIVED, State.EXTRACTING, stale_after=timedelta(minutes=5))
+    with rt.db.session() as s:
+        documents.claim(s, doc_id, State.RECEIVED, State.EXTRACTING,
+                        stale_after=timedelta(minutes=5), now=utcnow() + timedelta(minutes=10))
+    with rt.db.session() as s:
+        claims = [e for e in documents.get(s, doc_id).events if e.action == "claim"]
+        assert [c.before for c in claims] == [{"state": "received"}, {"state": "extracting"}]
+        assert "stale claim" in claims[1].detail and "stale" not in claims[0].detail

@@ -156,6 +156,8 @@ def test_zero_byte_file_goes_to_failed(h):
     h.start()
     (h.root / "empty.pdf").write_bytes(b"")
     wait_for(lambda: h.failed("empty.pdf").exists())
+    # the note is written right after the move, under the file's final name
+    wait_for(lambda: h.failed("empty.pdf.error.txt").exists())
     assert "empty" in h.failed("empty.pdf.error.txt").read_text()
     assert not docs(h.rt)
 

@@ -19,17 +19,15 @@ How a file is taken:
     watchers = start_folder_watchers(rt, load_folder_config(path), on_document=enqueue)
     ...
     for w in watchers: w.stop()
+
+Stability, retries and moves of a single file live in `capture.folder_files`.
 """
 from __future__ import annotations
 
-import contextlib
-import errno
 import os
-import shutil
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
@@ -39,6 +37,7 @@ from watchdog.observers.polling import PollingObserver
 
 from capture import split
 from capture.folder_config import FolderConfig
+from capture.folder_files import FileHandling, SeenFile, move_no_overwrite
 from capture.ingest import IngestResult
 from capture.safety import ingest_guarded
 from core.errors import ConfigError, EmptyFile, TransientError
@@ -50,16 +49,6 @@ log = get_logger(__name__)
 
 OnDocument = Callable[[IngestResult], None]
 MAX_FAILURES = 3   # unexpected errors on one file before it is moved to failed/
-
-
-@dataclass
-class _Seen:
-    size: int
-    mtime_ns: int
-    since: float            # monotonic time since which size and mtime were unchanged
-    retry_at: float = 0.0
-    failures: int = 0
-    warned: bool = False
 
 
 class _Handler(FileSystemEventHandler):
@@ -78,7 +67,7 @@ class _Handler(FileSystemEventHandler):
                 self.watcher.notify(os.fsdecode(p))
 
 
-class FolderWatcher:
+class FolderWatcher(FileHandling):
     """Watches one configured folder.  `start()` runs it in a background thread;
     `scan_once()` does one synchronous pass (a new file needs two passes at least
     ``stable_after_s`` apart, unless ``stable_after_s`` is 0 or a done marker is used)."""
@@ -93,7 +82,7 @@ class FolderWatcher:
         self.failed = config.failed_path
         self.max_bytes = int(rt.settings.max_file_mb * 1_000_000)
         self._pending: set[Path] = set()
-        self._seen: dict[Path, _Seen] = {}
+        self._seen: dict[Path, SeenFile] = {}
         self._stuck: dict[Path, tuple[int, int]] = {}   # taken but could not be moved
         self._lock = threading.Lock()        # guards _pending
         self._work = threading.RLock()       # one pass at a time
@@ -249,35 +238,7 @@ class FolderWatcher:
                         self._pending.discard(path)
         return out
 
-    def _consider(self, path: Path, out: list[IngestResult]) -> bool:
-        """Look at one pending file; True to keep it pending."""
-        try:
-            st = path.stat()
-        except (FileNotFoundError, NotADirectoryError):
-            self._seen.pop(path, None)
-            return False
-        except OSError:
-            return True
-        if not path.is_file() or self._ignored(path):
-            return False
-        if self._stuck.get(path) == (st.st_size, st.st_mtime_ns):
-            return False
-        now = time.monotonic()
-        seen = self._seen.get(path)
-        if seen is None or (seen.size, seen.mtime_ns) != (st.st_size, st.st_mtime_ns):
-            keep_retry = seen.retry_at if seen else 0.0
-            seen = self._seen[path] = _Seen(st.st_size, st.st_mtime_ns, now, retry_at=keep_retry)
-        if now < seen.retry_at:
-            return True
-        marker = self.config.done_marker
-        if marker:
-            if not path.with_name(path.name + marker).exists():
-                return False   # the marker's own event (or a re-scan) brings it back
-        elif now - seen.since < self.config.stable_after_s:
-            return True
-        return self._take(path, st, seen, out)
-
-    def _take(self, path: Path, st: os.stat_result, seen: _Seen,
+    def _take(self, path: Path, st: os.stat_result, seen: SeenFile,
               out: list[IngestResult]) -> bool:
         name = path.name
         if st.st_size > self.max_bytes:
@@ -324,13 +285,6 @@ class FolderWatcher:
                     log.error("folder_on_document_failed", doc=r.document_id, error=str(exc))
         return False
 
-    def _retry_later(self, path: Path, seen: _Seen, event: str, reason: str) -> None:
-        seen.retry_at = time.monotonic() + self.config.retry_after_s
-        if not seen.warned:
-            log.warning(event, folder=self.config.name, file=path.name, reason=reason,
-                        retry_in_s=self.config.retry_after_s)
-            seen.warned = True
-
     def _ingest(self, name: str, data: bytes) -> list[IngestResult]:
         cfg = self.config
         parts = split.split_named(name, data, cfg.split, separator_values=cfg.separator_values)
@@ -342,61 +296,6 @@ class FolderWatcher:
             log.info("folder_ingested", folder=cfg.name, doc=r.document_id, file=r.name,
                      state=r.state, duplicate=r.duplicate)
         return results
-
-    # ---- moving -------------------------------------------------------------------------
-    def _finish(self, path: Path, dest_root: Path, reason: str | None,
-                results: list[IngestResult] | None = None) -> None:
-        rel = path.parent.relative_to(self.root) if path.parent != self.root else Path()
-        try:
-            target = move_no_overwrite(path, dest_root / rel)
-        except OSError as exc:
-            with contextlib.suppress(OSError):
-                st = path.stat()
-                self._stuck[path] = (st.st_size, st.st_mtime_ns)
-            log.error("folder_move_failed", folder=self.config.name, file=path.name,
-                      dest=str(dest_root), error=str(exc))
-            return
-        self._seen.pop(path, None)
-        if reason:
-            log.warning("folder_file_failed", folder=self.config.name, file=path.name,
-                        reason=reason, moved_to=str(target))
-            with contextlib.suppress(OSError):
-                target.with_name(target.name + ".error.txt").write_text(reason + "\n", "utf-8")
-        else:
-            log.info("folder_file_moved", folder=self.config.name, file=path.name,
-                     moved_to=str(target),
-                     docs=",".join(str(r.document_id) for r in results or []))
-        if self.config.done_marker:
-            path.with_name(path.name + self.config.done_marker).unlink(missing_ok=True)
-
-
-def move_no_overwrite(src: Path, dest_dir: Path) -> Path:
-    """Move `src` into `dest_dir` under its name, or ``stem-N.ext`` when taken.  Never
-    overwrites: a hard link claims the name atomically; where links are not possible
-    (another file system, some SMB mounts) the file is copied then removed."""
-    dest_dir.mkdir(parents=True, exist_ok=True)
-    stem, suffix = src.stem, src.suffix
-    for n in range(10_000):
-        target = dest_dir / (src.name if n == 0 else f"{stem}-{n}{suffix}")
-        try:
-            os.link(src, target)
-        except FileExistsError:
-            continue
-        except OSError as exc:
-            if exc.errno not in (errno.EXDEV, errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP,
-                                 errno.EMLINK):
-                raise
-            if target.exists():
-                continue
-            shutil.move(str(src), str(target))
-            return target
-        try:
-            src.unlink()
-        except OSError:
-            target.unlink(missing_ok=True)
-            raise
-        return target
-    raise OSError(errno.EEXIST, f"no free name for {src.name} in {dest_dir}")
 
 
 def start_folder_watchers(rt: Runtime, configs: Iterable[FolderConfig],
@@ -414,3 +313,7 @@ def start_folder_watchers(rt: Runtime, configs: Iterable[FolderConfig],
             continue
         started.append(w)
     return started
+
+
+__all__ = ["MAX_FAILURES", "FolderWatcher", "OnDocument", "move_no_overwrite",
+           "start_folder_watchers"]

@@ -95,16 +95,26 @@ def check_partner_known(ctx: Any) -> None:
                        fields)
 
 
-def check_vat_id(ctx: Any) -> None:
-    """``partner.vat_invalid`` (checksum) and ``partner.vat_mismatch`` (not on file)."""
+def _party_field(ctx: Any, name: str) -> tuple[str, str, str, str] | None:
+    """(partner kind, prefix, field, raw value) of the party's ``<prefix>_<name>`` field, or
+    None when the document type names no party or the field is empty."""
     role = ROLES.get(ctx.doc_type)
     if role is None:
-        return
+        return None
     kind, prefix = role
-    field = f"{prefix}_vat_id"
+    field = f"{prefix}_{name}"
     raw = ctx.value(field)
     if not raw:
+        return None
+    return kind, prefix, field, raw
+
+
+def check_vat_id(ctx: Any) -> None:
+    """``partner.vat_invalid`` (checksum) and ``partner.vat_mismatch`` (not on file)."""
+    found = _party_field(ctx, "vat_id")
+    if found is None:
         return
+    kind, prefix, field, raw = found
     vat = normalize_vat_id(raw)
     if vat is None or not vat_id_valid(vat):
         ctx.result.add("partner.vat_invalid", False,
@@ -128,14 +138,10 @@ def check_vat_id(ctx: Any) -> None:
 def check_iban(ctx: Any) -> None:
     """``partner.iban_invalid``; on supplier invoices ``partner.iban_changed`` when the
     IBAN to pay is not one of the supplier's IBANs on file."""
-    role = ROLES.get(ctx.doc_type)
-    if role is None:
+    found = _party_field(ctx, "iban")
+    if found is None:
         return
-    kind, prefix = role
-    field = f"{prefix}_iban"
-    raw = ctx.value(field)
-    if not raw:
-        return
+    kind, prefix, field, raw = found
     iban = normalize_iban(raw)
     if iban is None or not iban_valid(iban):
         ctx.result.add("partner.iban_invalid", False,

@@ -26,18 +26,17 @@ receipts repeats the line once per receipt (different ``receipt_number``, each r
 ``received_qty`` being that receipt's quantity); a line without receipt leaves the three
 receipt columns empty.  ``sales_orders`` is the same without receipts, with
 ``so_number;customer_number;customer_po_number`` as header columns.
+
+The report type lives in `import_report`, file decoding and CSV/JSON reading in
+`file_reading`; both are re-exported here.
 """
 from __future__ import annotations
 
-import codecs
-import csv
-import re
-import unicodedata
 import hashlib
-import io
 import json
+import re
 import time
-from dataclasses import dataclass, field
+import unicodedata
 from decimal import InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -45,158 +44,21 @@ from typing import Any
 from sqlalchemy import create_engine, delete, insert, select, text
 from sqlalchemy.orm import Session
 
-from core.errors import InputError, UnreadablePath
+from core.errors import UnreadablePath
 from core.logs import get_logger
+from validation.masterdata.file_reading import (Rows, decode, read_csv, read_json,
+                                                sniff_delimiter, union_keys)
 from validation.masterdata.formats import (COLUMNS, KEYS, REFERENCES, Col, decimal_hint,
                                            parse_cell)
+from validation.masterdata.import_report import (MAX_ERRORS, ImportReport,  # noqa: F401
+                                                 MasterDataImportError, RowError, UnknownKind)
 from validation.masterdata.models import (KIND_TABLES, KINDS, PARTNER_KINDS, STATUS_FAILED,
                                           STATUS_IMPORTING, STATUS_OK, MasterDataVersion)
 from validation.masterdata.repository import active_versions, reference_keys
 
 log = get_logger(__name__)
-MAX_ERRORS = 200
 IMPORT_ORDER = ("payment_terms", "customers", "suppliers", "products", "part_numbers",
                 "prices", "purchase_orders", "sales_orders", "ar_invoices")
-
-
-class MasterDataImportError(InputError):
-    """A master-data import was rejected; the message summarises the report."""
-
-    kind = "masterdata_rejected"
-
-
-class UnknownKind(InputError):
-    kind = "masterdata_unknown_kind"
-
-
-@dataclass
-class RowError:
-    line: int | None          # CSV line / record number (1-based); None for file-level
-    message: str
-    column: str | None = None
-
-    def __str__(self) -> str:
-        where = f"line {self.line}: " if self.line is not None else ""
-        col = f"{self.column}: " if self.column else ""
-        return f"{where}{col}{self.message}"
-
-
-@dataclass
-class ImportReport:
-    kind: str
-    source: str
-    sha256: str = ""
-    rows: int = 0
-    version_id: int | None = None
-    errors: list[RowError] = field(default_factory=list)
-    warnings: list[RowError] = field(default_factory=list)
-    error_count: int = 0
-    encoding: str | None = None
-    delimiter: str | None = None
-    duration_ms: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return self.error_count == 0
-
-    def error(self, line: int | None, message: str, column: str | None = None) -> None:
-        self.error_count += 1
-        if len(self.errors) < MAX_ERRORS:
-            self.errors.append(RowError(line, message, column))
-
-    def summary(self) -> str:
-        if self.ok:
-            return (f"imported {self.rows} {self.kind} rows from {self.source} as version "
-                    f"{self.version_id}")
-        first = "; ".join(str(e) for e in self.errors[:3])
-        return (f"rejected {self.kind} import from {self.source}: {self.error_count} error(s), "
-                f"nothing applied, previous version stays active - {first}")
-
-    def raise_for_errors(self) -> ImportReport:
-        if not self.ok:
-            raise MasterDataImportError(self.summary())
-        return self
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "source": self.source, "ok": self.ok, "rows": self.rows,
-                "version_id": self.version_id, "error_count": self.error_count,
-                "errors": [str(e) for e in self.errors],
-                "warnings": [str(w) for w in self.warnings], "sha256": self.sha256}
-
-
-# ------------------------------------------------------------------------ reading files
-def decode(data: bytes) -> tuple[str, str]:
-    """Decode file bytes: BOMs first, then strict UTF-8, then cp1252, then latin-1."""
-    for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-                     (codecs.BOM_UTF16_BE, "utf-16")):
-        if data.startswith(bom):
-            return data.decode(enc), enc
-    for enc in ("utf-8", "cp1252"):
-        try:
-            return data.decode(enc), enc
-        except UnicodeDecodeError:
-            continue
-    return data.decode("latin-1"), "latin-1"
-
-
-def sniff_delimiter(header_line: str) -> str:
-    """The candidate delimiter occurring most often in the header line (outside quotes)."""
-    unquoted, inside = [], False
-    for ch in header_line:
-        if ch == '"':
-            inside = not inside
-        elif not inside:
-            unquoted.append(ch)
-    s = "".join(unquoted)
-    counts = {d: s.count(d) for d in (";", ",", "\t", "|")}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] else ","
-
-
-Rows = list[tuple[int, dict[str, Any]]]
-
-
-def read_csv(text_: str, report: ImportReport) -> tuple[list[str], Rows]:
-    """(header, [(line number, {header: cell})]); blank rows skipped."""
-    first = next((ln for ln in text_.splitlines() if ln.strip()), "")
-    report.delimiter = sniff_delimiter(first)
-    reader = csv.reader(io.StringIO(text_, newline=""), delimiter=report.delimiter)
-    header: list[str] | None = None
-    out: Rows = []
-    try:
-        for row in reader:
-            if not any(c.strip() for c in row):
-                continue
-            if header is None:
-                header = row
-            elif len(row) > len(header) and any(c.strip() for c in row[len(header):]):
-                report.error(reader.line_num, f"{len(row)} cells but the header has "
-                             f"{len(header)} columns")
-            else:
-                out.append((reader.line_num, dict(zip(header, row))))
-    except csv.Error as exc:
-        report.error(reader.line_num, f"unreadable CSV: {exc}")
-    if header is None:
-        report.error(None, "the file is empty (no header row)")
-    return header or [], out
-
-
-def read_json(text_: str, kind: str, report: ImportReport) -> tuple[list[str], Rows]:
-    try:
-        data = json.loads(text_)
-    except json.JSONDecodeError as exc:
-        report.error(exc.lineno, f"invalid JSON: {exc.msg}")
-        return [], []
-    if isinstance(data, dict):
-        data = data.get(kind, data.get("records", data.get("rows")))
-    if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
-        report.error(None, f'expected a JSON list of objects (or {{"{kind}": [...]}})')
-        return [], []
-    return _union_keys(data), list(enumerate(data, 1))
-
-
-def _union_keys(records: list[dict[str, Any]]) -> list[str]:
-    return list(dict.fromkeys(k for r in records for k in r))
 
 
 # ------------------------------------------------------------------------ entry points
@@ -230,7 +92,7 @@ def import_records(session: Session, kind: str, records: list[dict[str, Any]],
     if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
         report.error(None, "expected a list of objects")
         return _record_failure(session, report)
-    return _run(session, kind, _union_keys(records), list(enumerate(records, 1)), report)
+    return _run(session, kind, union_keys(records), list(enumerate(records, 1)), report)
 
 
 def import_sql(session: Session, kind: str, url: str, query: str) -> ImportReport:

@@ -148,7 +148,9 @@ class Doc:
                      if not _value_position(ln, i, j, hs)]
             if found:
                 from extraction.fields.groups import merge
-                found = merge(ln, found)
+                below = [o for o in doc.lines[ln.idx + 1:ln.idx + 3] if o.page == ln.page
+                         and o.y0 - ln.y1 < 2.5 * ln.height]
+                found = merge(ln, found, below)
                 doc.hits_by_line[ln.idx] = found
                 doc.hits.extend(found)
         from extraction.fields import localeinfo

@@ -28,10 +28,23 @@ def _is_value(text: str) -> bool:
     return bool(re.search(r"\d", text)) and not re.fullmatch(r"\(?\d{1,2}([.,]\d+)?\s?%\)?:?", text)
 
 
-def merge(line: DLine, hits: list[Hit]) -> list[Hit]:
-    """Join hits separated only by non-value words; resolve totals meaning."""
+def _own_value_below(a: Hit, b: Hit, below: list[DLine]) -> bool:
+    """Column headers: the first line below with values has one under each label."""
+    for other in below:
+        nums = [w for w in other.words if _is_value(w.text) or re.search(r"\d[.,]\d", w.text)]
+        if not nums:
+            continue
+        under = [[w for w in nums if w.x1 > h.x0 - 0.01 and w.x0 < h.x1 + 0.01] for h in (a, b)]
+        return bool(under[0] and under[1] and not set(map(id, under[0])) & set(map(id, under[1])))
+    return False
+
+
+def merge(line: DLine, hits: list[Hit], below: list[DLine] | None = None) -> list[Hit]:
+    """Join hits separated only by non-value words; resolve totals meaning.  `below`: the
+    next lines, which tell a row of column headers from one long label."""
     if not hits:
         return hits
+    header_row = bool(below) and not any(_is_value(w.text) for w in line.words)
     out: list[Hit] = []
     cur = hits[0]
     for h in hits[1:]:
@@ -40,6 +53,9 @@ def merge(line: DLine, hits: list[Hit]) -> list[Hit]:
         columns = bool(set(cur.fields) & TOTALS and set(h.fields) & TOTALS and
                        len(h.phrase.split()) >= 2 and
                        h.phrase.split()[0] == cur.phrase.split()[0])
+        if not columns and header_row and set(cur.fields) & TOTALS and \
+                set(h.fields) & TOTALS and _own_value_below(cur, h, below or []):
+            columns = True      # "Nettobetrag MwSt-Betrag Endbetrag" over a row of values
         if not columns and not any(_is_value(w.text) for w in between) and len(between) <= 3 and \
                 (h.words[0].x0 - line.words[h.i - 1].x1) < 0.05 and \
                 (set(cur.fields) & TOTALS or set(h.fields) & TOTALS or not cur.fields):

@@ -28,6 +28,7 @@ _FILLER = {"no", "nr", "n", "no.", "nr.", "number", "nummer", "numero", "num", "
 # labels ending in a preposition ("Le", "Émis le", "Commande du") are only labels when
 # the value follows at once; "LE FOURNISSEUR ... 12/03/2024" is running text
 _PREPOSITION = frozenset(("le", "du", "vom", "am", "on"))
+_BULLETS = frozenset("•·▪◦‣-–*")
 RIGHT_GAP = 0.42          # max horizontal gap (page widths) between label and value
 BELOW_LINES = 2.6         # how many line heights below a label a value may sit
 
@@ -71,16 +72,20 @@ def _segment_below(doc: Doc, hit: Hit, columns: bool = False) -> tuple[list[Word
     """The value under a label.  Under a row of column labels ("TOTAL HT  TOTAL TVA  TOTAL
     TTC") the values may sit a few lines lower, past wrapped text without digits."""
     x0, x1 = hit.x0, max(hit.x1, hit.x0 + 0.06)
+    # the neighbouring labels on the same line bound this label's column
+    hs = doc.hits_by_line.get(hit.line.idx, [])
+    left = max((h.x1 for h in hs if h.j <= hit.i), default=-1.0)
+    right = min((h.x0 for h in hs if h.i >= hit.j), default=2.0)
     for other in doc.below(hit.line, BELOW_LINES * (1.8 if columns else 1.0)):
         lab = doc.labelled_words(other)
         ws = [w for k, w in enumerate(other.words)
-              if k not in lab and w.x1 > x0 - 0.01 and w.x0 < x1 + 0.02]
+              if k not in lab and w.x1 > max(x0 - 0.01, left) and w.x0 < min(x1 + 0.02, right)]
         if ws:
             # extend the run to the right while words are close together
             k = other.words.index(ws[-1])
             run = list(ws)
             for w in other.words[k + 1:]:
-                if w.x0 - run[-1].x1 > 0.03 or other.words.index(w) in lab:
+                if w.x0 - run[-1].x1 > 0.03 or other.words.index(w) in lab or w.x0 >= right:
                     break
                 run.append(w)
             if columns and not any(re.search(r"\d", w.text) for w in run):
@@ -89,6 +94,31 @@ def _segment_below(doc: Doc, hit: Hit, columns: bool = False) -> tuple[list[Word
         if any(w.x1 > x0 and w.x0 < x1 for w in other.words):
             return [], None        # a label sits below this label: not a value
     return [], None
+
+
+def _sum_row(doc: Doc, hit: Hit, first: DLine) -> tuple[list[Word], DLine] | None:
+    """Under a column label of a totals table ("Nettobetrag  MwSt-Betrag  Endbetrag") one
+    row per tax rate is followed by the sum row: the last value that adds up the ones above."""
+    from decimal import Decimal
+    hs = doc.hits_by_line.get(hit.line.idx, [])
+    left = max((h.x1 for h in hs if h.j <= hit.i), default=-1.0)
+    right = min((h.x0 for h in hs if h.i >= hit.j), default=2.0)
+    x0, x1 = max(hit.x0 - 0.01, left), min(max(hit.x1, hit.x0 + 0.06) + 0.02, right)
+    vals: list[tuple[Decimal, list[Word], DLine]] = []
+    prev = hit.line
+    for other in doc.lines[first.idx:first.idx + 8]:
+        if other.page != first.page or other.y0 - prev.y1 > 2.5 * prev.height:
+            break
+        ws = [w for w in other.words if x0 < (w.x0 + w.x1) / 2 < x1]
+        v = doc.amount(ws[-1].text) if ws else None
+        if v is None:
+            break
+        vals.append((v, ws[-1:], other))
+        prev = other
+    for k in range(2, len(vals)):
+        if sum(v for v, _w, _l in vals[:k]) == vals[k][0]:
+            return vals[k][1], vals[k][2]
+    return None
 
 
 def _ids(doc: Doc, ws: list[Word]) -> list[tuple[str, list[Word], float]]:
@@ -102,8 +132,9 @@ def _ids(doc: Doc, ws: list[Word]) -> list[tuple[str, list[Word], float]]:
                 re.fullmatch(r"[€$£]|EUR|USD|GBP|CHF", ws[k + 1].text.strip("().,")):
             return []                     # "(commande > 300 € HT)": an amount, not an ID
         if re.fullmatch(r"[^\W\d_]{3,}[:.]?", t):
-            stray += 1               # an unknown word continues the label ("associée")
-            continue
+            if not (w.text.endswith(":") and k + 1 < len(ws)):
+                stray += 1           # an unknown word continues the label ("associée"), but
+            continue                 # "Bestellung Nr. Kunde: BT-13" ends the label with ":"
         if not re.search(r"\d", t) or len(t) < 2:
             if re.fullmatch(r"[A-Z0-9][A-Z0-9\-_/.]{3,}", t) and re.search(r"\d", t):
                 pass
@@ -114,8 +145,19 @@ def _ids(doc: Doc, ws: list[Word]) -> list[tuple[str, list[Word], float]]:
         if doc.amount(t) is not None and re.search(r"[.,]\d{2}$", t):
             continue
         pen = 0.08 * k + 0.3 * stray
-        return [(t, [w], max(0.1, 1.0 - pen))]
+        if _GLUED_LINE.fullmatch(t) or re.fullmatch(r"(?:Zeile|Line|Ligne)\d+", t):
+            pen += 0.3               # "Zeile000001": a line reference, not a document's
+        return [(_unglue(t), [w], max(0.1, 1.0 - pen))]
     return out
+
+
+# a line / position reference glued to an order number: "ORDER84359Zeile1", "PO-77Line3"
+_GLUED_LINE = re.compile(r"(?<=[A-Z0-9])(?:Zeile|Position|Pos|Line|Ligne|Item)\.?\d{1,6}$")
+
+
+def _unglue(t: str) -> str:
+    out = _GLUED_LINE.sub("", t)
+    return out if re.search(r"\d", out) and len(out) >= 3 else t
 
 
 def _dates(doc: Doc, ws: list[Word]) -> list[tuple[str, list[Word], float]]:
@@ -204,12 +246,26 @@ def _iban(doc: Doc, ws: list[Word]) -> list[tuple[str, list[Word], float]]:
             v = normalize_iban("".join(w.text for w in ws[s:s + n]).strip(":;,"))
             if v and iban_valid(v):
                 return [(v, ws[s:s + n], 1.0)]
+    from extraction.normalize import iban_shape_ok
     for s in range(min(3, len(ws))):          # labelled but checksum-invalid (samples)
         for n in range(min(9, len(ws) - s), 0, -1):
             v = normalize_iban("".join(w.text for w in ws[s:s + n]).strip(":;,"))
-            if v and len(v) >= 15:
-                return [(v, ws[s:s + n], 0.6)]
+            if v and (iban_shape_ok(v) or len(v) >= 15):
+                return [(v, ws[s:s + n], 0.6 if iban_shape_ok(v) else 0.5)]
     return []
+
+
+def _wrapped(doc: Doc, hit: Hit) -> tuple[list[Word], DLine] | None:
+    """A label ending its line ("... auf folgende Bankverbindung: IBAN") with the value
+    starting the next line."""
+    ln = hit.line
+    if len(ln.words) - hit.j > 2 or any(re.search(r"\d", w.text) for w in ln.words[hit.j:]):
+        return None
+    nxt = doc.lines[ln.idx + 1] if ln.idx + 1 < len(doc.lines) else None
+    if nxt is None or nxt.page != ln.page or nxt.y0 - ln.y1 > 1.5 * ln.height or \
+            nxt.words[0].x0 > hit.x0:
+        return None
+    return nxt.words[:9], nxt
 
 
 def _name(doc: Doc, ws: list[Word]) -> list[tuple[str, list[Word], float]]:
@@ -241,6 +297,14 @@ def _is_header_row(doc: Doc, hit: Hit) -> bool:
     return len(hs) == 2 and covered == len(hit.line.words)
 
 
+def _totals_row(doc: Doc, hit: Hit) -> bool:
+    """A row of three or more money labels and no values: the head of a totals table."""
+    hs = doc.hits_by_line.get(hit.line.idx, [])
+    money = [h for h in hs if {"total_net", "total_tax", "total_gross", "amount_due"} &
+             set(h.fields)]
+    return len(money) >= 3 and not any(re.search(r"\d", w.text) for w in hit.line.words)
+
+
 def label_candidates(doc: Doc, wanted: tuple[str, ...]) -> dict[str, list[Cand]]:
     """All typed label-value candidates for the wanted header fields."""
     out: dict[str, list[Cand]] = {}
@@ -250,6 +314,8 @@ def label_candidates(doc: Doc, wanted: tuple[str, ...]) -> dict[str, list[Cand]]
         if not fields:
             continue
         spec = min(1.0, 0.75 + 0.1 * (hit.j - hit.i)) * (1.0 if len(fields) == 1 else 0.85)
+        if hit.i > 0 and hit.line.words[hit.i - 1].text in _BULLETS:
+            spec *= 0.85         # "• Bestell-Nr.: ..." under an item: a line-level reference
         right = _segment_right(doc, hit)
         below, below_line = _segment_below(doc, hit, _is_header_row(doc, hit))
         rel = hit.line.idx / max(1, len(doc.lines))
@@ -257,6 +323,9 @@ def label_candidates(doc: Doc, wanted: tuple[str, ...]) -> dict[str, list[Cand]]
         label_ends_segment = _is_header_row(doc, hit) or nxt is None or nxt.x0 - hit.x1 > 0.04 or (
             nxt.text in (":", "#") and (hit.j + 1 >= len(hit.line.words)
                                          or hit.line.words[hit.j + 1].x0 - nxt.x1 > 0.04))
+        if not label_ends_segment and below and nxt is not None and \
+                all(w.x1 <= nxt.x0 + 0.005 for w in below):
+            label_ends_segment = True   # "Fälligkeit  Teilzahlung" / value under the first
         for f in fields:
             parse = PARSERS[KIND[f]]
             if KIND[f] == "amount":
@@ -270,8 +339,22 @@ def label_candidates(doc: Doc, wanted: tuple[str, ...]) -> dict[str, list[Cand]]
                 geo = 1.0 - min(0.25, gap * 0.6)
                 out.setdefault(f, []).append(Cand(f, val, spec_f * geo * plaus, hit.line.page,
                                                   ws, hit.line.source, "right:" + hit.phrase))
+            if KIND[f] == "iban" and not (right and parse(doc, right)):
+                wrap = _wrapped(doc, hit)
+                for (val, ws, plaus) in (parse(doc, wrap[0]) if wrap else []):
+                    out.setdefault(f, []).append(Cand(f, val, spec_f * 0.85 * plaus,
+                                                      wrap[1].page, ws, wrap[1].source,
+                                                      "wrapped:" + hit.phrase))
             if below and label_ends_segment and KIND[f] != "name" and \
                     (not right or not parse(doc, right)):
+                summed = _sum_row(doc, hit, below_line) if KIND[f] == "amount" and \
+                    below_line is not None and _totals_row(doc, hit) else None
+                if summed is not None:
+                    for (val, ws, plaus) in parse(doc, summed[0]):
+                        out.setdefault(f, []).append(Cand(f, val, spec_f * plaus, summed[1].page,
+                                                          ws, summed[1].source,
+                                                          "below-sum:" + hit.phrase))
+                    continue
                 for (val, ws, plaus) in parse(doc, below):
                     assert below_line is not None
                     dy = max(0.0, below_line.y0 - hit.line.y1) / max(hit.line.height, 0.005)

@@ -65,6 +65,29 @@ def _first_part(txt: str) -> str:
     return SEP.split(txt)[0].strip(" ,;")
 
 
+def _letterhead_block(doc: Doc, ln: DLine, ws: list[Word]) -> bool:
+    """A company name heading its own address block: "Coolblue B.V." / "Weena 664" /
+    "3012 CN Rotterdam" in the same column, and no recipient label above it."""
+    prev = doc.lines[ln.idx - 1] if ln.idx > 0 else None
+    if prev is not None and prev.page == ln.page and any(
+            set(h.fields) & {"buyer_name", "ship_to", "payer_name"}
+            for h in doc.hits_by_line.get(prev.idx, [])):
+        return False
+    x0, x1 = ws[0].x0, ws[-1].x1
+    last = ln
+    for other in doc.lines[ln.idx + 1:ln.idx + 5]:
+        if other.page != ln.page or other.y0 - last.y1 > 2.0 * ln.height:
+            return False
+        col = [w for w in other.words if w.x0 < x1 and w.x1 > x0 and abs(w.x0 - x0) < 0.03
+               or w.x0 >= x0 - 0.01 and w.x0 < x1 and w is other.words[0]]
+        if not col:
+            continue
+        last = other
+        if POSTCODE_CITY.search(_text([w for w in other.words if w.x0 >= x0 - 0.01])):
+            return True
+    return False
+
+
 def seller_candidates(doc: Doc) -> list[Cand]:
     out: list[Cand] = []
     first = doc.lines_on(doc.pages[0].number) if doc.pages else []
@@ -97,8 +120,10 @@ def seller_candidates(doc: Doc) -> list[Cand]:
                 name = _first_part(txt)
                 if legal:
                     part = name if LEGAL.search(name) else txt
-                    out.append(Cand("seller_name", part, 0.6 - y, ln.page, ws, ln.source,
-                                    "top-legal"))
+                    head = _letterhead_block(doc, ln, ws)
+                    out.append(Cand("seller_name", part, 0.6 - y + (0.2 if head else 0.0),
+                                    ln.page, ws, ln.source,
+                                    "top-legal" + ("+block" if head else "")))
                 elif ln.height >= med_h * 1.25 and len(name) >= 3:
                     out.append(Cand("seller_name", name, 0.5 - y, ln.page, ws, ln.source,
                                     "top-large"))

@@ -37,7 +37,28 @@ def iban_candidates(doc: Doc) -> list[Cand]:
                     ws = [w for w in ln.words if w.text.strip(":,;") in parts[:n]] or ln.words
                     out.append(Cand("seller_iban", v, 0.8, ln.page, ws, ln.source, "pattern"))
                     break
+            else:
+                out.extend(_wrapped_iban(doc, ln, parts))
     return out
+
+
+def _wrapped_iban(doc: Doc, ln, parts: list[str]) -> list[Cand]:
+    """An IBAN cut by a narrow table cell: "DE67 1004 8392 7221" / "8882 72" on the next
+    line, under the first part.  Only a checksum-valid join is kept."""
+    from extraction.normalize import iban_valid, normalize_iban
+    ws = [w for w in ln.words if w.text.strip(":,;") in parts]
+    nxt = doc.lines[ln.idx + 1] if ln.idx + 1 < len(doc.lines) else None
+    if not ws or nxt is None or nxt.page != ln.page or nxt.y0 - ln.y1 > 1.5 * ln.height:
+        return []
+    x0, x1 = ws[0].x0, ws[-1].x1
+    under = [w for w in nxt.words if w.x1 > x0 - 0.01 and w.x0 < x1 + 0.01]
+    for n in range(len(parts), 0, -1):
+        for m in range(len(under), 0, -1):
+            v = normalize_iban("".join(parts[:n]) + "".join(w.text for w in under[:m]))
+            if v and iban_valid(v):
+                return [Cand("seller_iban", v, 0.7, ln.page, ws + under[:m], ln.source,
+                             "pattern-wrapped")]
+    return []
 
 
 def vat_candidates(doc: Doc) -> list[Cand]:
@@ -102,6 +123,8 @@ def currency_candidates(doc: Doc) -> list[Cand]:
                 if not (len(w.text) <= 14 and re.search(r"[€$£₹]", w.text)):
                     continue
             tok = t if len(t) <= 4 else re.sub(r"[\d.,\s\-]", "", w.text)
+            if "/" in tok and re.search(r"[€$£]$", tok):
+                tok = tok.rsplit("/", 1)[1]    # column headers "Einzel/€", "Gesamt/€"
             rupee = tok == "Rs"                # "Rs 1939": Indian rupees
             if len(tok) == 3 and not tok.isupper() or len(tok) == 2 and tok.isalpha() and \
                     not rupee:

@@ -28,6 +28,9 @@ from extraction.model import Field
 
 STOP_FIELDS = {"total_net", "total_gross", "total_tax", "amount_due", "payment_amount"}
 Cells = dict[str, list[Word]]
+# "contains / including" before a tax label: the tax included in one item, not a total
+_INCLUDED = frozenset(("enthalt", "enthaltene", "inkl", "incl", "including", "includes",
+                       "dont", "inclus", "incluse"))
 _CODE = re.compile(r"^(?=.*\d)[A-Za-z0-9][\w\-./]{2,}$")
 
 
@@ -37,6 +40,8 @@ def _is_stop(doc: Doc, ln: DLine, is_item: bool) -> bool:
         money = STOP_FIELDS & set(h.fields)
         if not money:
             continue
+        if money == {"total_tax"} and _INCLUDED.intersection(ln.norms[:h.i]):
+            continue            # "Enthält 19% Versicherungssteuer = 9,50": an item's note
         lead = all(len(w.text) <= 2 for w in ln.words[:h.i])
         if lead or not is_item or money - {"total_tax"}:
             return True

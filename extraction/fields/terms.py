@@ -73,6 +73,16 @@ def lone_date_candidates(doc: Doc) -> list[Cand]:
     if not doc.pages:
         return []
     first = doc.pages[0].number
+    for ln in doc.lines:              # a letter's date ends its line at the right margin:
+        if ln.page != first or ln.y0 > 0.45 or ln.words[-1].x1 < 0.6:   # "... 18. April 2014"
+            continue
+        for size in (3, 1):
+            ws = ln.words[-size:]
+            if len(ln.words) > size and ws[0].x0 - ln.words[-size - 1].x1 > 0.04:
+                d = doc.date(" ".join(w.text for w in ws).strip(".,;:*"))
+                if d is not None:
+                    return [Cand("issue_date", iso_date(d), 0.36, ln.page, ws, ln.source,
+                                 "letter-date")]
     for ln in doc.lines:
         if ln.page != first or ln.y0 > 0.45:
             continue

@@ -57,12 +57,18 @@ def title_candidates(doc: Doc, number_field: str, date_field: str) -> list[Cand]
                 nr = next((m for m in range(j + 1, min(j + 4, len(words) - 1))
                            if norms[m] in _NUM - {""} and seg[m] == seg[i]), None)
                 if nr is not None and all(re.fullmatch(r"[^\W\d_]+", norms[q])
-                                          for q in range(j, nr)):
+                                          for q in range(j, nr)) and \
+                        not _refers_elsewhere(norms[j:nr + 1], number_field):
                     k = nr + 1
             dated = _date_at(doc, words, k) if k == j and k < len(words) else None
             if dated is not None:                  # "Beitragsrechnung      24. Januar 2014"
                 out.append(Cand(date_field, dated[0], 0.7, ln.page, dated[1], ln.source,
                                 "title"))
+                continue
+            if k >= len(words) and k == j:
+                nxt_c = _number_below(doc, ln, number_field)
+                if nxt_c is not None:           # "FACTURE" / "AFFACTUREE N° UC1_2023020"
+                    out.append(nxt_c)
                 continue
             if k >= len(words) or seg[k] != seg[i] or words[k].x0 - words[k - 1].x1 > 0.06:
                 continue
@@ -91,10 +97,47 @@ def title_candidates(doc: Doc, number_field: str, date_field: str) -> list[Cand]
                 if d is not None:
                     out.append(Cand(date_field, iso_date(d), 0.8, ln.page, ws, ln.source,
                                     "title"))
+                    if k > j and norms[m - 1] in _DATE_LEAD:
+                        num = out[-2]           # "<title> Nr. <id> vom <date>": certain
+                        num.score, num.why = 0.9, "title+date"
                     break
             del tail
             break
     return out
+
+
+# words that make "Rechnung gemäß Bestellung Nr. X" cite another document's number
+_ELSEWHERE = frozenset(("gemass", "gemaess", "laut", "lt", "per", "according", "selon",
+                        "suivant", "aus"))
+
+
+def _refers_elsewhere(norms: list[str], number_field: str) -> bool:
+    """The qualifier between title and number names another document ("gemäß Bestellung
+    Nr.") or cites one ("laut", "according to")."""
+    from extraction.fields import lex
+    if any(t in _ELSEWHERE for n in norms for t in n.split()):
+        return True
+    return any(f and number_field not in f for (_i, _j, f, _p) in lex.find_labels(norms))
+
+
+def _number_below(doc: Doc, ln, number_field: str) -> Cand | None:
+    """A title alone on its line, the number on the next: "[qualifier] N° <id>"."""
+    nxt = doc.lines[ln.idx + 1] if ln.idx + 1 < len(doc.lines) else None
+    if nxt is None or nxt.page != ln.page or nxt.y0 - ln.y1 > 2.0 * ln.height:
+        return None
+    for k in range(min(3, len(nxt.words) - 1)):
+        if nxt.norms[k] in _NUM - {""} or nxt.words[k].text in ("#", "N°", "n°"):
+            if not all(re.fullmatch(r"[^\W\d_]+", n) for n in nxt.norms[:k]) or \
+                    _refers_elsewhere(nxt.norms[:k + 1], number_field):
+                return None
+            tok = nxt.words[k + 1].text.strip(":,;")
+            if tok in (":", "") and k + 2 < len(nxt.words):
+                tok = nxt.words[k + 2].text.strip(":,;")
+            if re.search(r"\d", tok) and len(tok) >= 2 and doc.date(tok) is None:
+                return Cand(number_field, tok.lstrip("#"), 0.75, nxt.page,
+                            [nxt.words[k + 1]], nxt.source, "title-below")
+            return None
+    return None
 
 
 # UNTDID 1001 document codes ("(380)"), not a phone area code ("fon (555) 23 78")

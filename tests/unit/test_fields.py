@@ -313,3 +313,55 @@ def test_receipt_centred_letterhead_address_and_lone_date() -> None:
     assert ext.fields["issue_date"].confidence < 0.5          # unlabelled: weak evidence
     assert ext.value("seller_address") == ("12, Jalan Tampoi 7/4,Kawasan Perindustrian, "
                                            "Tampoi,81200 Johor Bahru, Johor")
+
+
+# ------------------------------------------------- digital layout rules (real corpus files)
+def _corpus_ext(rel: str):
+    from extraction.pages import read_pdf
+    path = CORPORA / "einvoice" / rel
+    if not path.exists():
+        pytest.skip("corpora absent")
+    return extract_fields(read_pdf(path))
+
+
+def test_totals_table_sum_row_and_title_citing_an_order() -> None:
+    # "Nettobetrag MwSt-Betrag MwSt-% Endbetrag" over one row per rate and the sum row
+    ext = _corpus_ext("zugferd-1.0/ZUGFeRD_1p0_EXTENDED_Warenrechnung.pdf")
+    assert (ext.value("total_net"), ext.value("total_tax"), ext.value("total_gross")) == \
+        ("448.99", "70.00", "518.99")
+    # "Rechnung gemäß Bestellung Nr. 2013-471331" cites the order, not the invoice number
+    assert _corpus_ext("zugferd-1.0/ZUGFeRD_1p0_COMFORT_Rabatte.pdf").value(
+        "invoice_number") == "471102"
+
+
+def test_iban_after_line_end_label_and_in_wrapped_cell() -> None:
+    ext = _corpus_ext("zugferd-1.0/ZUGFeRD_1p0_COMFORT_Haftpflichtversicherung_Versicherungssteuer.pdf")
+    assert ext.value("seller_iban") == "DE75123456780000001234"     # "...: IBAN" / "DE75..."
+    assert (ext.value("total_net"), ext.value("total_gross")) == ("50.00", "59.50")
+    ext = _corpus_ext("misc/103767-Invoice-2026-03-24-1.pdf")          # "DE67 ... 7221" / "8882 72"
+    assert ext.value("seller_iban") == "DE67100483927221888272"
+
+
+def test_due_date_column_and_letter_date() -> None:
+    ext = _corpus_ext("zugferd-2.1.1/zugferd_2p1_EN16931_Betriebskostenabrechnung.pdf")
+    assert ext.value("due_date") == "2018-04-04"      # "Beschreibung  Fälligkeit  Teilzahlung"
+    ext = _corpus_ext("zugferd-1.0/ZUGFeRD_1p0_COMFORT_Sachversicherung_berechneter_Steuersatz.pdf")
+    assert ext.value("issue_date") == "2014-04-18"    # "... Nr: 00.123.456.7   18. April 2014"
+
+
+def test_title_number_on_next_line_glued_line_ref_and_currency_header() -> None:
+    p = page([("FACTURE", 0.05, 0.04), ("AFFACTUREE N° UC1_2023020_AFF", 0.05, 0.058),
+              ("PO Number: ORDER84359Zeile1", 0.05, 0.2),
+              ("Menge Einzel/€ Gesamt/€", 0.05, 0.3)])
+    ext = extract_fields([p], "invoice")
+    assert ext.value("invoice_number") == "UC1_2023020_AFF"
+    assert ext.value("po_number") == "ORDER84359"
+    assert ext.value("currency") == "EUR"
+
+
+def test_letterhead_block_beats_item_text() -> None:
+    from extraction.pages import read_pdf
+    pdf = CORPORA / "invoice2data" / "coolblue1.pdf"
+    if not pdf.exists():
+        pytest.skip("corpora absent")
+    assert extract_fields(read_pdf(pdf)).value("seller_name") == "Coolblue B.V."

@@ -345,3 +345,19 @@ def test_more_non_target_labels(text: str) -> None:
 def test_entgelt_is_a_line_total_column() -> None:
     from extraction.labels import match_label
     assert "line_total" in match_label("Entgelt", "column")
+
+
+@pytest.mark.parametrize("text, field", [
+    ("Fälligkeitstag:", "due_date"), ("Please remit until", "due_date"),
+    ("Gesamtbeitrag", "total_net"), ("Versicherungsteuer 19 %", "total_tax"),
+    ("Rechnungsbeitrag", "total_gross"), ("zu zahlender Beitrag", "amount_due"),
+    ("Due payable:", "amount_due"),
+])
+def test_premium_and_remit_labels(text: str, field: str) -> None:
+    assert field in match_label(text, "header")
+
+
+def test_label_data_module_is_the_registry() -> None:
+    from extraction import labels_data
+    assert labels_data.HEADER_LABELS is HEADER_LABELS
+    assert labels_data.DOC_TYPE_CUES is DOC_TYPE_CUES

@@ -362,3 +362,20 @@ def test_iban_valid(text: object, expected: bool) -> None:
 def test_parse_date_dutch_months(text: str, expected: date) -> None:
     from extraction.normalize import parse_date
     assert parse_date(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("DE75123456780000001234", True),      # right length and format, check digits wrong
+    ("NL58RABO0198723202", True),          # valid
+    ("DE67100483927221", False),           # cut short
+    ("US1234567890", False), ("XX12", False), (None, False),
+])
+def test_iban_shape_ok(text: object, expected: bool) -> None:
+    from extraction.normalize import iban_shape_ok
+    assert iban_shape_ok(text) is expected  # type: ignore[arg-type]
+
+
+def test_split_modules_share_the_public_functions() -> None:
+    from extraction import normalize, normalize_dates, normalize_ids
+    assert normalize.parse_date is normalize_dates.parse_date
+    assert normalize.normalize_currency is normalize_ids.normalize_currency

@@ -81,3 +81,16 @@ def test_helpers() -> None:
     assert consistent(D("3"), D("2.50"), D("7.50"))
     assert consistent(D("200"), D("12.50"), D("25.00"))      # price per 100
     assert not consistent(D("3"), D("2.50"), D("8.00"))
+
+
+def test_included_tax_note_does_not_end_the_table() -> None:
+    from pathlib import Path
+
+    from extraction.pages import read_pdf
+    pdf = (Path(__file__).resolve().parents[2].parent / "shared" / "corpora" / "einvoice" /
+           "zugferd-2.0" / "zugferd_2p0_EN16931_Haftpflichtversicherung_Versicherungssteuer.pdf")
+    if not pdf.exists():
+        import pytest
+        pytest.skip("corpora absent")
+    # "Enthält 19% Versicherungssteuer = 9,50 Euro" under item 1 is a note, not the totals
+    assert len(extract_fields(read_pdf(pdf)).lines) == 2

@@ -9,7 +9,8 @@
   before the irreversible click, ``confirmed`` once the confirmation number is read back.
   Every attempt first searches the portal for the business key and, when the record is
   there, recovers its confirmation number instead of submitting again.
-* Proof: screenshot (password fields masked) and Playwright trace (started only after
+* Proof: screenshot (password fields masked) and Playwright trace (actions, network and
+  console; DOM snapshots on retries or when the portal config asks; started only after
   login, so credentials are never in it) under ``<home>/proofs/<document id>/``.
 * Failures: `PortalTransient` -> new context, log in again, retry with exponential backoff
   within the portal's budget (then re-raised so the queue retries later);
@@ -36,6 +37,7 @@ from bots.models import Posting, begin_posting, update_posting
 from bots.posting import PostingResult
 from bots.recipes import TaskContext
 from bots.registry import CircuitBreaker, PortalConfig, PortalGate, resolve_target
+from bots.spares import SpareContexts
 from core.db import Database, connect
 from core.errors import PermanentError
 from core.logs import get_logger
@@ -43,6 +45,8 @@ from core.models import utcnow
 from core.settings import Settings
 
 log = get_logger(__name__)
+
+CONTEXT_OPTIONS: dict[str, Any] = {"viewport": {"width": 1100, "height": 800}}
 
 @dataclass
 class PortalPostingResult(PostingResult):
@@ -80,6 +84,7 @@ class BotEngine:
         self.kill_after_submit = kill_after_submit  # fault injection for crash tests
         self.reuse_sessions = True
         self._sessions: dict[str, Any] = {}   # portal -> storage state (cookies), no secrets
+        self.spares = SpareContexts()
 
     def config(self, portal: str) -> PortalConfig:
         if portal not in self.portals:
@@ -87,6 +92,11 @@ class BotEngine:
         return self.portals[portal]
 
     def close(self) -> None:
+        if self.spares.pending:
+            try:
+                self.pool.run(self.spares.drop)
+            except Exception:  # noqa: BLE001 - shutting down anyway
+                pass
         self.pool.close()
 
     # ---- public ----------------------------------------------------------------------
@@ -190,11 +200,14 @@ class BotEngine:
         from playwright.sync_api import TimeoutError as PWTimeout
 
         state = self._sessions.get(recipe.name) if self.reuse_sessions else None
-        context = browser.new_context(viewport={"width": 1100, "height": 800},
-                                      storage_state=state)
+        got = self.spares.take(browser, recipe.name) if cfg.prewarm else None
+        if got is not None:
+            context, page = got
+        else:
+            context = browser.new_context(**CONTEXT_OPTIONS, storage_state=state)
+            page = context.new_page()
         context.set_default_timeout(cfg.element_timeout_s * 1000)
         context.set_default_navigation_timeout(cfg.nav_timeout_s * 1000)
-        page = context.new_page()
         stem = f"{recipe.name}-{task.name}-a{attempt}-{time.strftime('%Y%m%dT%H%M%S')}"
         tracing = False
 
@@ -206,7 +219,8 @@ class BotEngine:
                 os.kill(os.getpid(), signal.SIGKILL)
 
         ctx = TaskContext(page, cfg.base_url.rstrip("/"), snap, bkey,
-                          cfg.element_timeout_s * 1000, before, after)
+                          cfg.element_timeout_s * 1000, before, after,
+                          nav_timeout_ms=cfg.nav_timeout_s * 1000)
         try:
             existing, searched = None, False
             if state:   # reuse the portal session; the search shows whether it still holds
@@ -218,8 +232,15 @@ class BotEngine:
                 recipe.login(ctx, cfg)                   # never traced, never screenshotted
                 self._sessions[recipe.name] = context.storage_state()
                 existing = task.find_existing(ctx)
+            if cfg.prewarm:     # the next task's context builds while this one runs
+                self.spares.prepare(browser, recipe.name, CONTEXT_OPTIONS,
+                                    self._sessions.get(recipe.name) if self.reuse_sessions
+                                    else None, cfg.base_url.rstrip("/") + recipe.warm_path)
             if cfg.trace and not existing:
-                context.tracing.start(screenshots=cfg.trace_screenshots, snapshots=True)
+                # DOM snapshots cost ~50 ms per navigation: on when asked for, and on
+                # every retry (an earlier attempt failed; the next one is worth the detail)
+                context.tracing.start(screenshots=cfg.trace_screenshots,
+                                      snapshots=cfg.trace_snapshots or attempt > 1)
                 tracing = True
             conf = existing or task.submit(ctx)
             shot = self._screenshot(page, proofs, stem + ("-found" if existing else ""))
@@ -242,15 +263,19 @@ class BotEngine:
         finally:
             if tracing:
                 self._stop_trace(context, proofs, stem + "-transient")
-            context.close()
+            if cfg.prewarm:
+                self.spares.close_later(context)
+            else:
+                context.close()
 
     @staticmethod
     def _screenshot(page: Any, proofs: Path, stem: str) -> str | None:
         proofs.mkdir(parents=True, exist_ok=True)
         path = proofs / f"{stem}.png"
         try:
+            secret = page.locator("input[type=password]")
             page.screenshot(path=str(path), full_page=False, animations="disabled",
-                            mask=[page.locator("input[type=password]")])
+                            mask=[secret] if secret.count() else [])
         except Exception as exc:  # proof is best effort on a broken page
             log.warning("screenshot_failed", error=str(exc).splitlines()[0])
             return None

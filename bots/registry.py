@@ -55,6 +55,7 @@ class Recipe:
     login: Callable[[TaskContext, PortalConfig], None]
     tasks: dict[str, Task]
     default_url: str = ""
+    warm_path: str = "/"     # a page every logged-in session may open (spare contexts)
 
     def task_for(self, doc_type: str | None) -> Task | None:
         return next((t for t in self.tasks.values() if doc_type in t.doc_types), None)
@@ -116,16 +117,22 @@ class PortalConfig:
     backoff_max_s: float = 8.0
     nav_timeout_s: float = 15.0
     element_timeout_s: float = 4.0
-    trace: bool = True               # Playwright trace (DOM snapshots) as proof
+    trace: bool = True               # Playwright trace (actions, network, console) as proof
+    trace_snapshots: bool = False    # DOM snapshots on every attempt (always on retries)
     trace_screenshots: bool = False  # also the screencast frames (slower, bigger)
+    prewarm: bool = True             # build the next task's context while a task runs
+
+
+def _flag(v: str) -> bool:
+    return v.strip().lower() in ("1", "true", "yes", "on")
 
 
 _ENV_FIELDS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "URL": ("base_url", str), "USER": ("user", str), "PASSWORD": ("password", str),
     "CONCURRENCY": ("max_concurrency", int), "MIN_INTERVAL_S": ("min_interval_s", float),
     "RETRIES": ("retries", int), "BACKOFF_S": ("backoff_s", float),
-    "NAV_TIMEOUT_S": ("nav_timeout_s", float), "TRACE": ("trace", lambda v: v.lower() in
-                                                          ("1", "true", "yes")),
+    "NAV_TIMEOUT_S": ("nav_timeout_s", float), "TRACE": ("trace", _flag),
+    "TRACE_SNAPSHOTS": ("trace_snapshots", _flag), "PREWARM": ("prewarm", _flag),
 }
 
 

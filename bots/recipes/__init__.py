@@ -79,6 +79,7 @@ class TaskContext:
     before_submit: Callable[[], None] = lambda: None
     after_submit: Callable[[], None] = lambda: None
     notes: dict[str, Any] = field(default_factory=dict)
+    nav_timeout_ms: float = 15000
 
     def value(self, name: str, default: Any = None) -> Any:
         return value(self.snapshot, name, default)
@@ -100,6 +101,7 @@ class BasePage:
     """One page of a portal: owns its locators and small actions."""
 
     path = "/"
+    search_mode = "http"    # "page" for result lists built by JavaScript
 
     def __init__(self, ctx: TaskContext) -> None:
         self.ctx = ctx
@@ -211,8 +213,19 @@ class BasePage:
             raise RecipeBroken(f"date picker {name}: expected {d.isoformat()}, widget set {got!r}")
 
     def search(self, query: str, table: str, cells: dict[str, str]) -> dict[str, Any] | None:
-        """Open the page's search (a GET form) for `query`, then walk the result pages
-        until a row's ``key`` cell equals `query` exactly (searches match substrings)."""
+        """Run the page's search (a GET form) for `query` and walk the result pages until
+        a row's ``key`` cell equals `query` exactly (searches match substrings).  With
+        ``search_mode = "http"`` (default) the lists are fetched with the session's cookies
+        and read without rendering (`bots.recipes.listing`); ``"page"`` renders them."""
+        if self.search_mode == "http":
+            from bots.recipes.listing import search_rows
+
+            row = search_rows(self.page.request, f"{self.ctx.base_url}{self.path}?q={quote(query)}",
+                              table, cells, query, where=type(self).__name__,
+                              timeout_ms=self.ctx.nav_timeout_ms)
+            if row is not None:   # rare: show the record on the page for the proof screenshot
+                self.open(f"{self.path}?q={quote(query)}")
+            return row
         self.open(f"{self.path}?q={quote(query)}")
         while True:
             self.need(table)

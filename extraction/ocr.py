@@ -77,6 +77,11 @@ _NUMERIC_ISH = re.compile(r"[-+]?[\dOoIl][\dOoIl.,:/\-]*[\dOoIl%]")
 _GLYPH_FIX = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1"})
 
 
+_DOLLAR_S = re.compile(r"\$(?=[S/])")
+_SECTION_5 = re.compile(r"§(?=\d)")
+_CAP_I_LOWER = re.compile(r"^[A-Z]I[a-z]{1,3}\W?$")
+
+
 def _clean_text(text: str) -> str:
     """Undo the commonest OCR slips that break amounts, dates and IDs: table rules read
     as "|" glued to a word ("10,00|"), unbalanced braces from box edges, and O/I/l read
@@ -90,6 +95,12 @@ def _clean_text(text: str) -> str:
     if (_NUMERIC_ISH.fullmatch(t) and sum(ch.isdigit() for ch in t) >= 2
             and any(ch in "OoIl" for ch in t)):
         t = t.translate(_GLYPH_FIX)
+    if "$" in t:                      # "$S6/5A", "$/B": an S, not a dollar, before letters
+        t = _DOLLAR_S.sub("S", t)
+    if "§" in t:                      # "§3.55": the section sign is a misread 5 before digits
+        t = _SECTION_5.sub("5", t)
+    if _CAP_I_LOWER.match(t):         # "JIn", "JIn.": l read as I in a capitalised word
+        t = t[0] + "l" + t[2:]
     return t
 
 

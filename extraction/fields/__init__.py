@@ -130,6 +130,8 @@ def extract_doc(doc: Doc, doc_type: str) -> Extraction:
             for f in ("total_net", "total_tax", "total_gross", "amount_due"):
                 if f in picked and picked[f].value.startswith("-"):
                     picked[f].value = picked[f].value[1:]
+    from extraction.fields import receipt           # till slips: name, date, total
+    receipt.refine(doc, picked, wanted)
     if "seller_address" in wanted and "seller_name" in picked:
         from extraction.fields.address import issuer_address
         a = issuer_address(doc, picked["seller_name"].value) or _best(

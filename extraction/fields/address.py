@@ -240,6 +240,18 @@ def _is_receipt(doc: Doc) -> bool:
     return p.source == "ocr" and p.width > 0 and p.height / p.width > 1.5
 
 
+def _fuzzy_in(key: str, t: str) -> bool:
+    """The (OCR-repaired) name matches the line up to a few misread characters:
+    "mrdiysdnbhd" in "mrdiysonbhd12345"."""
+    from difflib import SequenceMatcher
+    if len(key) < 6:
+        return False
+    head = t[:len(key) + 2]
+    m = SequenceMatcher(None, key, head, autojunk=False)
+    return m.ratio() >= 0.85 or (len(t) >= 6 and SequenceMatcher(
+        None, key[:len(t)], t, autojunk=False).ratio() >= 0.85 and len(t) >= 0.5 * len(key))
+
+
 def receipt_address(doc: Doc, name: str) -> Cand | None:
     """Receipts: the centred lines right under the shop's name (and its registration
     number), up to the phone / GST / title / date lines."""
@@ -252,7 +264,8 @@ def receipt_address(doc: Doc, name: str) -> Cand | None:
     anchor = -1
     for k, ln in enumerate(top[:15]):
         t = _ALNUM.sub("", ln.text.casefold())
-        if len(t) >= 4 and (key in t or t in key or (len(key) >= 10 and key[:10] in t)):
+        if len(t) >= 4 and (key in t or t in key or (len(key) >= 10 and key[:10] in t)
+                            or _fuzzy_in(key, t)):
             if anchor >= 0 and k - anchor > 2:
                 break
             anchor = k

@@ -46,6 +46,7 @@ def _type_of(cue: str) -> str | None:
 
 _COMPOUND = (("rechnung", "invoice:strong"), ("gutschrift", "credit_note:strong"),
              ("bestellung", "purchase_order:weak"))
+_COMPOUND_SUFFIXES = tuple(suffix for suffix, _ in _COMPOUND)
 
 
 def _compound_cues(norms: list[str]) -> list[tuple[int, int, tuple[str, ...], str]]:
@@ -55,17 +56,21 @@ def _compound_cues(norms: list[str]) -> list[tuple[int, int, tuple[str, ...], st
     idx = lex.cue_index()
     out = []
     for i, n in enumerate(norms):
-        toks = n.split()
-        if not toks:
-            continue
-        joined = "".join(toks)
-        if len(toks) > 1 and joined in idx:
-            out.append((i, i + 1, idx[joined], joined))
-            continue
-        head = toks[0]
-        for suffix, cue in _COMPOUND:
-            if len(head) > len(suffix) + 2 and head.endswith(suffix):
-                out.append((i, i + 1, (cue,), head))
+        if n.isalnum():              # one token (the common case): no split / join
+            head = n
+        else:
+            toks = n.split()
+            if not toks:
+                continue
+            joined = "".join(toks)
+            if len(toks) > 1 and joined in idx:
+                out.append((i, i + 1, idx[joined], joined))
+                continue
+            head = toks[0]
+        if head.endswith(_COMPOUND_SUFFIXES):
+            for suffix, cue in _COMPOUND:
+                if len(head) > len(suffix) + 2 and head.endswith(suffix):
+                    out.append((i, i + 1, (cue,), head))
     return out
 
 
@@ -114,10 +119,13 @@ def _printed_code(norms: list[str]) -> str | None:
     384 (corrected invoice) is an invoice whatever the sign of its totals (EN 16931)."""
     toks = " ".join(norms).split()
     for a, b in zip(toks, toks[1:]):
-        if re.fullmatch(r"3(80|81|84|89|26|86|93|95|96)|87[5-7]|751|575|204", b) and \
-                re.fullmatch(r"[a-z]{5,}", a):
+        if len(b) == 3 and _DOC_CODE.fullmatch(b) and _CODE_WORD.fullmatch(a):
             return "credit_note" if b in ("381", "396") else "invoice"
     return None
+
+
+_DOC_CODE = re.compile(r"3(80|81|84|89|26|86|93|95|96)|87[5-7]|751|575|204")
+_CODE_WORD = re.compile(r"[a-z]{5,}")
 
 
 # labels that only a remittance / an order carries ("Payment reference:", "Paid on:",

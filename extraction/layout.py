@@ -7,6 +7,7 @@ top-left, so layout rules work the same on a 72-DPI text layer and a 300-DPI sca
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import attrgetter, itemgetter
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,16 +77,23 @@ def union(words: list[Word]) -> tuple[float, float, float, float]:
 def group_lines(words: list[Word], tolerance: float = 0.5) -> list[Line]:
     if not words:
         return []
-    heights = sorted(w.height for w in words if w.height > 0) or [0.01]
-    med = heights[len(heights) // 2]
+    # (`Word.height` / `Word.cy` spelled out: this runs for every page, twice for page 1)
+    heights = sorted(h for h in (w.y1 - w.y0 for w in words) if h > 0) or [0.01]
+    limit = tolerance * heights[len(heights) // 2]
     lines: list[list[Word]] = []
-    centres: list[float] = []
-    for w in sorted(words, key=lambda w: (w.cy, w.x0)):
-        if lines and abs(w.cy - centres[-1]) <= tolerance * med:
-            lines[-1].append(w)
-            n = len(lines[-1])
-            centres[-1] += (w.cy - centres[-1]) / n
+    current: list[Word] = []
+    centre = 0.0
+    for cy, _x0, w in sorted([((w.y0 + w.y1) / 2, w.x0, w) for w in words],
+                             key=_CY_X0):
+        if current and abs(cy - centre) <= limit:
+            current.append(w)
+            centre += (cy - centre) / len(current)
         else:
-            lines.append([w])
-            centres.append(w.cy)
-    return [Line(sorted(ws, key=lambda w: w.x0)) for ws in lines]
+            current = [w]
+            lines.append(current)
+            centre = cy
+    return [Line(sorted(ws, key=_X0)) for ws in lines]
+
+
+_CY_X0 = itemgetter(0, 1)     # sort (cy, x0, word) triples by position only (stable)
+_X0 = attrgetter("x0")

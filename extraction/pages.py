@@ -21,12 +21,13 @@ PDFium is not thread-safe: call these functions from one thread per process.
 """
 from __future__ import annotations
 
-import ctypes
 import functools
 import math
+import struct
 import os
 import threading
 import unicodedata
+from collections import Counter
 from pathlib import Path
 from typing import Any, Callable, TypeVar, Union
 
@@ -49,6 +50,7 @@ GAP_FACTOR = 0.22
 _WHITESPACE = frozenset([0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x20, 0x85, 0xA0, 0x1680, 0x2028,
                          0x2029, 0x202F, 0x205F, 0x3000, *range(0x2000, 0x200C)])
 _SKIP_CODES = _WHITESPACE | {0, 0xFFFE, 0xFFFF}   # never part of a word
+_RECT = struct.Struct("4f")      # FS_RECTF: left, top, right, bottom (C floats)
 _IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"GIF8", b"BM")
 
 
@@ -182,39 +184,41 @@ def _page_words(textpage: pdfium.PdfTextPage, frame: _Frame) -> list[Word]:
     get_unicode = pdfium_c.FPDFText_GetUnicode
     get_box = pdfium_c.FPDFText_GetLooseCharBox
     rect = pdfium_c.FS_RECTF()
-    # FS_RECTF is (left, top, right, bottom) floats: one slice reads all four
-    rect_vals = (ctypes.c_float * 4).from_buffer(rect)
+    # FS_RECTF is (left, top, right, bottom) floats: one unpack reads all four
+    read_rect = _RECT.unpack_from
     skip = _SKIP_CODES
+    gap_factor = GAP_FACTOR
     words: list[Word] = []
+    append_word = words.append
+    box = frame.box
     chars: list[str] = []
+    append_char = chars.append
     wl = wb = wr = wt = 0.0          # running word box in PDF space
     pl = pr = pcy = ph = 0.0         # previous char box (for gap / line tests)
-
-    def flush() -> None:
-        text = _clean("".join(chars))
-        chars.clear()
-        if text.strip():
-            x0, y0, x1, y1 = frame.box(wl, wb, wr, wt)
-            if x1 > x0 and y1 > y0:  # words wholly outside the crop box are invisible
-                words.append(Word(text, x0, y0, x1, y1))
-
     vertical = frame.rot in (90, 270)
+    # The word-building rules (see module docstring) are inlined in this loop: it runs once
+    # per character, so every call and temporary counts.
     for i in range(n):
         u = get_unicode(raw, i)
         if u in skip:
             if chars:
-                flush()
+                text = _clean("".join(chars))
+                chars.clear()
+                if text.strip():
+                    x0, y0, x1, y1 = box(wl, wb, wr, wt)
+                    if x1 > x0 and y1 > y0:  # words wholly outside the crop box are invisible
+                        append_word(Word(text, x0, y0, x1, y1))
             continue
         if u == 2:                   # PDFium's marker for a soft hyphen at a line end
             u = 0x2D
-        if 0xDC00 <= u <= 0xDFFF:    # low surrogate: completes the previous code point
+        elif 0xDC00 <= u <= 0xDFFF:  # low surrogate: completes the previous code point
             if chars and 0xD800 <= ord(chars[-1][-1]) <= 0xDBFF:
                 hi = ord(chars[-1][-1])
                 chars[-1] = chr(0x10000 + ((hi - 0xD800) << 10) + (u - 0xDC00))
             continue
         if not get_box(raw, i, rect):
             continue
-        l, t, r, b = rect_vals[:]
+        l, t, r, b = read_rect(rect)
         if r < l:
             l, r = r, l
         if t < b:
@@ -222,25 +226,43 @@ def _page_words(textpage: pdfium.PdfTextPage, frame: _Frame) -> list[Word]:
         h = t - b
         cy = (t + b) / 2
         if chars:
-            tol = max(ph, h, 1.0)
+            tol = ph if ph > h else h
+            if tol < 1.0:
+                tol = 1.0
             # Upright text runs left to right; rotated text (chars drawn at 90 degrees)
             # is handled by the same tests in the other axis.
-            if vertical and abs(cy - pcy) > tol and abs((l + r) / 2 - (pl + pr) / 2) < tol:
-                same_line = True
-                gap = abs(cy - pcy) - (h + ph) / 2
+            dy = cy - pcy if cy >= pcy else pcy - cy
+            if vertical and dy > tol and abs((l + r) / 2 - (pl + pr) / 2) < tol:
+                split = dy - (h + ph) / 2 > gap_factor * tol or r < pl - 0.5 * tol
             else:
-                same_line = abs(cy - pcy) <= 0.5 * tol
-                gap = l - pr
-            if not same_line or gap > GAP_FACTOR * tol or r < pl - 0.5 * tol:
-                flush()
-        if chars:
-            wl, wb, wr, wt = min(wl, l), min(wb, b), max(wr, r), max(wt, t)
+                split = dy > 0.5 * tol or l - pr > gap_factor * tol or r < pl - 0.5 * tol
+            if split:
+                text = _clean("".join(chars))
+                chars.clear()
+                if text.strip():
+                    x0, y0, x1, y1 = box(wl, wb, wr, wt)
+                    if x1 > x0 and y1 > y0:
+                        append_word(Word(text, x0, y0, x1, y1))
+                wl, wb, wr, wt = l, b, r, t
+            else:
+                if l < wl:
+                    wl = l
+                if b < wb:
+                    wb = b
+                if r > wr:
+                    wr = r
+                if t > wt:
+                    wt = t
         else:
             wl, wb, wr, wt = l, b, r, t
-        chars.append(chr(u) if u < 0x110000 else "\ufffd")  # lone surrogates dropped below
+        append_char(chr(u) if u < 0x110000 else "\ufffd")  # lone surrogates dropped below
         pl, pr, pcy, ph = l, r, cy, h
     if chars:
-        flush()
+        text = _clean("".join(chars))
+        if text.strip():
+            x0, y0, x1, y1 = box(wl, wb, wr, wt)
+            if x1 > x0 and y1 > y0:
+                append_word(Word(text, x0, y0, x1, y1))
     return words
 
 
@@ -294,9 +316,14 @@ def needs_ocr(page: Page) -> bool:
     text = "".join(w.text for w in page.words)
     if len(text) < MIN_TEXT_CHARS:
         return True
-    bad = sum(1 for c in text if _is_bad_char(c))
+    # per distinct character, weighted by its count: a page repeats few characters
+    counts = Counter(text)
+    if text.isascii() and text.isprintable():
+        bad = 0                      # the common case: no control / private-use characters
+    else:
+        bad = sum(k for c, k in counts.items() if _is_bad_char(c))
     good = len(text) - bad
-    alnum = sum(1 for c in text if c.isalnum())
+    alnum = sum(k for c, k in counts.items() if c.isalnum())
     return good < MIN_TEXT_CHARS or bad > 0.2 * len(text) or alnum < 0.4 * len(text)
 
 

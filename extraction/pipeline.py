@@ -63,15 +63,21 @@ def page_reasons(pages: list[Page]) -> list[str]:
 
 
 def understand(pages: list[Page], opts: ExtractOptions, meta: dict[str, Any] | None = None) -> Extraction:
-    from extraction.classify import classify
-    from extraction.fields import extract_fields
+    from extraction.classify import classify_doc
+    from extraction.fields import extract_doc
+    from extraction.fields.doc import Doc
 
     if not any(p.words for p in pages):
         gave_up = [w for p in pages for w in p.warnings if "OCR gave up" in w]
         raise NoContent(gave_up[0] if len(pages) == 1 and gave_up else
                         f"no text found on any of {len(pages)} page(s): blank or unreadable")
-    doc_type, conf = classify(pages)
-    ext = extract_fields(pages, doc_type, locale_hint=opts.locale_hint)
+    # One `Doc` (lines, label hits, locale) serves both the classifier and the field
+    # extractors: the same as `classify(pages)` + `extract_fields(pages, doc_type)`, which
+    # would build it twice (the locale hint only fills the language when none is detected,
+    # which the classifier does not read).
+    doc = Doc.build(pages, opts.locale_hint)
+    doc_type, conf = classify_doc(doc)
+    ext = extract_doc(doc, doc_type)
     ext.doc_type, ext.doc_type_confidence, ext.pages = doc_type, conf, len(pages)
     ext.meta.update(meta or {})
     ext.meta["readers"] = sorted({p.source for p in pages})

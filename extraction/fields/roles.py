@@ -178,6 +178,12 @@ def add_party_candidates(doc: Doc, doc_type: str, cands: dict[str, list[Cand]],
 
 NER_SCORE = (0.45, 0.45)      # NER candidate score = a + b * NER score
 NER_WHEN_BELOW = 0.85        # run the NER only when the layout rules are less sure
+# The NER reads the header band of page 1 only.  A name found lower than
+# `NER_LONE_MAX_Y` is kept only when it is also mentioned above, so lines below that
+# band could only add a second mention to a name already found; the model's cost grows
+# with the number of tokens, and the band is ~70 % of the tokens of the top 60 %.
+NER_MAX_Y = 0.45
+NER_LONE_MAX_Y = 0.45
 
 
 def ner_candidates(doc: Doc, doc_type: str, cands: dict[str, list[Cand]]) -> None:
@@ -193,7 +199,8 @@ def ner_candidates(doc: Doc, doc_type: str, cands: dict[str, list[Cand]]) -> Non
         return
     try:
         from extraction.nlp.parties import party_candidates
-        found = party_candidates(doc.pages[:1], doc_type=doc_type, max_y=0.6)
+        found = party_candidates(doc.pages[:1], doc_type=doc_type, max_y=NER_MAX_Y,
+                                 names_only=True)
     except (ImportError, OSError, ValueError):   # model missing / spaCy unavailable
         return
     # the NER says SELLER for the letterhead; `party_candidates` already swaps for POs
@@ -204,7 +211,7 @@ def ner_candidates(doc: Doc, doc_type: str, cands: dict[str, list[Cand]]) -> Non
         f = role_map.get(pc.role)
         if f not in unsure or not pc.text.strip():
             continue
-        if pc.mentions < 2 and pc.bbox[1] > 0.45:
+        if pc.mentions < 2 and pc.bbox[1] > NER_LONE_MAX_Y:
             continue                  # a lone mention low on the page: item text, not a party
         x0, y0, x1, y1 = pc.bbox
         words = [w for ln in doc.lines if ln.page == pc.page for w in ln.words

@@ -34,6 +34,7 @@ __all__ = ["PartyCandidate", "party_candidates", "best_by_role", "ROLES"]
 ROLES = ("seller_name", "buyer_name", "seller_address", "buyer_address", "ship_to",
          "address")
 _NAME_ROLE = {"SELLER": "seller_name", "BUYER": "buyer_name"}
+_LABEL_PIPES = ("o2c_labels",)
 _SWAP = {"seller_name": "buyer_name", "buyer_name": "seller_name",
          "seller_address": "buyer_address", "buyer_address": "seller_address"}
 
@@ -126,11 +127,13 @@ def _norm(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().casefold()
 
 
-def _page_candidates(nlp: Language, page: Page, max_y: float | None) -> list[PartyCandidate]:
+def _page_candidates(nlp: Language, page: Page, max_y: float | None,
+                     names_only: bool = False) -> list[PartyCandidate]:
     pt = page_text(page, max_y=max_y)
     if not pt.text.strip():
         return []
-    doc = nlp(pt.text)
+    # the label spans only place address blocks (a "Ship to" label above a block)
+    doc = nlp(pt.text, disable=_LABEL_PIPES if names_only else ())
     ents = _ents(doc, pt)
     out: list[PartyCandidate] = []
     # names: merge mentions per (role, text)
@@ -146,6 +149,8 @@ def _page_candidates(nlp: Language, page: Page, max_y: float | None) -> list[Par
         out.append(PartyCandidate(role, first.text, page.number, first.bbox, round(score, 4),
                                   len(group)))
         names += [(role, g.bbox) for g in group]
+    if names_only:
+        return out
     # addresses: per-line entities -> blocks -> role by rule
     ship_labels = [("ship_to", b) for b in _label_boxes(doc, pt, "ship_to")]
     for blk in _blocks([e for e in ents if e.label == "ADDRESS"]):
@@ -172,17 +177,21 @@ def _left_label(target: BBox, labels: Sequence[tuple[str, BBox]]) -> str | None:
 
 def party_candidates(pages: Sequence[Page], *, doc_type: str | None = None,
                      max_pages: int = 1, max_y: float | None = None,
-                     nlp: Language | None = None) -> list[PartyCandidate]:
+                     nlp: Language | None = None,
+                     names_only: bool = False) -> list[PartyCandidate]:
     """NER party candidates of the first ``max_pages`` pages, best first per role.
 
     ``max_y`` restricts the text to lines starting above that page fraction (cheaper;
-    misses footer mentions).  ``doc_type="purchase_order"`` swaps seller / buyer roles."""
+    misses footer mentions).  ``doc_type="purchase_order"`` swaps seller / buyer roles.
+    ``names_only`` returns just the ``seller_name`` / ``buyer_name`` candidates (the same
+    ones, in the same order) and skips what only address blocks need: the label matcher
+    and the block grouping."""
     model = nlp if nlp is not None else load()
     if "ner" not in model.pipe_names:
         return []
     out: list[PartyCandidate] = []
     for page in list(pages)[:max_pages]:
-        out += _page_candidates(model, page, max_y)
+        out += _page_candidates(model, page, max_y, names_only)
     if doc_type == "purchase_order":
         out = [PartyCandidate(_SWAP.get(c.role, c.role), c.text, c.page, c.bbox, c.score,
                               c.mentions) for c in out]

@@ -131,3 +131,15 @@ def test_reference_to_a_payment_advice_is_not_a_title() -> None:
              Word("DE", 0.63, 0.92, 0.65, 0.93), Word("PAIEMENT", 0.66, 0.92, 0.73, 0.93),
              Word(":", 0.74, 0.92, 0.75, 0.93), Word("F20180023BUYER", 0.76, 0.92, 0.86, 0.93)]
     assert classify([Page(number=1, width=595, height=842, words=words)])[0] == "invoice"
+
+
+def test_compound_cues_and_printed_code() -> None:
+    from extraction.classify import _compound_cues, _printed_code
+    assert _compound_cues(["handelsrechnung", "380"]) == [(0, 1, ("invoice:strong",),
+                                                          "handelsrechnung")]
+    assert _compound_cues(["rechnung"]) == []           # the plain cue is found elsewhere
+    assert _compound_cues(["", "abschlagsgutschrift x"])[0][2] == ("credit_note:strong",)
+    assert _printed_code(["gutschrift", "381"]) == "credit_note"
+    assert _printed_code(["rechnung", "(380)"]) is None   # norms carry no brackets
+    assert _printed_code(["handelsrechnung 380"]) == "invoice"
+    assert _printed_code(["page", "380"]) is None         # a short word before the code

@@ -124,6 +124,20 @@ def test_party_candidates_on_corpus_pdf(corpora: Path) -> None:
     assert any(c.role.endswith("address") for c in cands)
 
 
+def test_party_candidates_names_only_same_names(corpora: Path) -> None:
+    """``names_only`` (what the field extractor asks for) skips the label matcher and the
+    address blocks but returns exactly the name candidates of a full run."""
+    from extraction.nlp.parties import party_candidates
+    from extraction.pages import read_pdf
+    pdf, _seller = _seller_case(corpora)
+    pages = read_pdf(pdf)
+    for dt in (None, "purchase_order"):
+        full = party_candidates(pages, doc_type=dt, max_y=0.45)
+        names = party_candidates(pages, doc_type=dt, max_y=0.45, names_only=True)
+        assert names == [c for c in full if c.role in ("seller_name", "buyer_name")]
+        assert names
+
+
 def test_training_is_reproducible() -> None:
     from extraction.nlp.train import train_on
     samples = generated_samples(6, seed=3)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from core.errors import CorruptDocument, EmptyFile, EncryptedDocument
-from extraction.layout import Page
+from extraction.layout import Page, Word
 from extraction.pages import _clean, needs_ocr, page_count, pdf_info, read_pdf, render_page
 
 CORPORA = Path(__file__).resolve().parents[2].parent / "shared" / "corpora"
@@ -159,6 +159,26 @@ def test_blank_page_needs_ocr() -> None:
     assert pages[0].words == [] and needs_ocr(pages[0])
     assert pdf_info(buf.getvalue())["has_text_per_page"] == [False]
     assert needs_ocr(Page(1, 100, 100, words=[]))
+
+
+
+def test_needs_ocr_counts_junk_and_non_ascii() -> None:
+    def pg(*texts: str) -> Page:
+        return Page(1, 100, 100, words=[Word(t, 0.1, 0.1, 0.2, 0.12) for t in texts])
+    assert not needs_ocr(pg("Rechnung", "Nr.", "2024-0042", "Müller", "Straße", "5"))
+    assert needs_ocr(pg("\ufffd" * 30, "Rechnung"))               # broken ToUnicode map
+    assert needs_ocr(pg("\ue001\ue002" * 15, "Invoice"))          # private-use glyphs
+    assert needs_ocr(pg("-.,;:/" * 5, "ab"))                         # mostly punctuation
+    assert needs_ocr(pg("Invoice"))                                  # too short
+
+
+def test_group_lines_order_and_tolerance() -> None:
+    from extraction.layout import group_lines
+    ws = [Word("b", 0.5, 0.100, 0.6, 0.120), Word("a", 0.1, 0.102, 0.2, 0.122),
+          Word("c", 0.1, 0.200, 0.2, 0.220), Word("z", 0.3, 0.0, 0.31, 0.0)]
+    lines = group_lines(ws)
+    assert [[w.text for w in ln.words] for ln in lines] == [["z"], ["a", "b"], ["c"]]
+    assert group_lines([]) == []
 
 
 def test_render_page_and_pixel_cap() -> None:

@@ -35,6 +35,10 @@ _EXTRA: dict[str, tuple[str, ...]] = {
     "amount due": ("_invoice_amount",), "gross": ("_invoice_amount",),
     "deducted": ("deduction",), "artikelnr": ("sku",), "bestellnr": ("sku",),
     "item code": ("sku",), "item id": ("sku",),
+    # remittance / order spellings: cash discount taken, gross invoice amount, short units
+    "skontoabzug": ("discount",), "skontobetrag": ("discount",),
+    "brutto": ("line_total", "_invoice_amount"), "re datum": ("_invoice_date",),
+    "einh": ("unit",), "motif de retenue": ("deduction_reason",),
 }
 _CODEISH = re.compile(r"(nr|nummer|code|sku)$")
 _GROSS = re.compile(r"\b(brutto|ttc|gross|incl|inkl)\b")
@@ -133,13 +137,13 @@ def _plain(ln: DLine) -> bool:
 
 
 def _neighbours(doc: Doc, ln: DLine) -> list[DLine]:
-    """Header-block lines stacked within 1.3 line heights above and below `ln`."""
+    """Header-block lines stacked within 1.5 line heights (a line pitch) above and below `ln`."""
     out: list[DLine] = []
     for step in (-1, 1):
         k, ref = ln.idx + step, ln
         while 0 <= k < len(doc.lines):
             o = doc.lines[k]
-            if o.page != ln.page or abs(o.y0 - ref.y0) > 1.3 * ln.height or not _plain(o):
+            if o.page != ln.page or abs(o.y0 - ref.y0) > 1.5 * ln.height or not _plain(o):
                 break
             out.append(o)
             ref, k = o, k + step
@@ -158,6 +162,16 @@ def _is_header(doc: Doc, ln: DLine, wanted: tuple[str, ...]) -> list[Column] | N
         return None
     for o in _neighbours(doc, ln):
         for c in _cells(o)[0]:
+            under = [k for k in cols if min(k.x1, c.x1) - max(k.x0, c.x0) > 0]
+            if len(under) == 1:
+                # one header cell printed on two lines ("Preis/" over "Einheit")
+                k = under[0]
+                key = f"{c.phrase} {k.phrase}" if o.y0 < ln.y0 else f"{k.phrase} {c.phrase}"
+                if key in _lookup() and any(f in wanted for f in _lookup()[key]):
+                    k.alts, k.phrase = _lookup()[key], key
+                    k.x0, k.x1 = min(k.x0, c.x0), max(k.x1, c.x1)
+                    have.update(f for f in k.alts if f in wanted)
+                    continue
             new = [f for f in c.alts if f in wanted and f not in have]
             if new and not any(min(k.x1, c.x1) - max(k.x0, c.x0) > 0 for k in cols if k.alts):
                 cols = [k for k in cols if min(k.x1, c.x1) - max(k.x0, c.x0) <= 0]

@@ -36,7 +36,7 @@ def join_groups(words: list[Word], cw: float) -> list[Word]:
     return out
 
 
-def _char_w(words: list[Word]) -> float:
+def char_w(words: list[Word]) -> float:
     ws = sorted((w.x1 - w.x0) / max(1, len(w.text)) for w in words)
     return ws[len(ws) // 2] if ws else 0.006
 
@@ -54,7 +54,7 @@ def _nearest(cols: list[Column], w: Word) -> Column:
 def assign(cols: list[Column], words: list[Word]) -> dict[str, list[Word]]:
     """Cells of one body line: column field -> words, left to right."""
     cells: dict[str, list[Word]] = {}
-    cw = _char_w(words)
+    cw = char_w(words)
     prev: Word | None = None
     prev_col: Column | None = None
     for w in join_groups(words, cw):

@@ -36,3 +36,46 @@ def test_long_bodies_make_several_pages():
     text = "\n".join(f"INV-{i}   {i}.00" for i in range(200)).encode()
     pages = body_pages(text, html=False)
     assert len(pages) == 3 and pages[2].number == 3
+
+
+def test_semicolon_list_keeps_empty_cells():
+    rows = text_rows("Payer: X\nInvoice;Disc.;Note;Paid\nINV-1;0.00;;99.00\n")
+    assert rows[0] == ["Payer: X"] and rows[2] == ["INV-1", "0.00", "", "99.00"]
+
+
+def test_fixed_width_empty_cell_keeps_its_column():
+    rows = [("Invoice", "Discount", "Reason", "Paid"), ("INV-1", "0.00", "", "99.00"),
+            ("INV-2", "1.00", "Damaged", "98.00")]
+    text = "".join(f"{a:8s} {b:>8s}  {c:8s} {d:>6s}".rstrip() + "\n" for a, b, c, d in rows)
+    words = body_pages(text.encode(), html=False)[0].words
+    paid = [w for w in words if w.text in ("Paid", "99.00", "98.00")]
+    assert max(w.x1 for w in paid) - min(w.x1 for w in paid) < 1e-9     # right-aligned
+
+
+def _remittance(seed: int):
+    import datetime as dt
+    import random
+    from generators.documents import make_remittance
+    from generators.parties import make_world
+    return make_remittance(random.Random(seed), make_world(seed), dt.date(2024, 11, 12),
+                           n_lines=3)
+
+
+def test_generated_text_remittances_give_their_lines():
+    """All plain-text styles of the generator: fixed-width columns (with empty reason
+    cells), one "label: value" block per invoice, semicolon list."""
+    from decimal import Decimal
+    from extraction.fields import extract_fields
+    from generators.html import remittance_text
+    for seed in (3, 4):
+        doc = _remittance(seed)
+        for variant in (0, 1, 2):
+            body = remittance_text(doc, variant).encode()
+            ext = extract_fields(body_pages(body, html=False), "remittance")
+            got = [(ln["invoice_number"].value, Decimal(ln["amount_paid"].value),
+                    Decimal(ln["discount"].value), Decimal(ln["deduction"].value))
+                   for ln in ext.lines]
+            want = [(ln.invoice_number, Decimal(str(ln.amount_paid)),
+                     Decimal(str(ln.discount)), Decimal(str(ln.deduction)))
+                    for ln in doc.lines]
+            assert got == want, (seed, variant)

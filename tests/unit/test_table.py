@@ -94,3 +94,78 @@ def test_included_tax_note_does_not_end_the_table() -> None:
         pytest.skip("corpora absent")
     # "Enthält 19% Versicherungssteuer = 9,50 Euro" under item 1 is a note, not the totals
     assert len(extract_fields(read_pdf(pdf)).lines) == 2
+
+
+_HDR = [("Pos", 0.10, 0.13, 0.30), ("Description", 0.20, 0.30, 0.30), ("Price", 0.55, 0.60, 0.30),
+        ("Qty", 0.66, 0.70, 0.30), ("VAT", 0.74, 0.78, 0.30), ("Amount", 0.84, 0.90, 0.30)]
+
+
+def test_amount_printed_below_the_row_completes_it() -> None:
+    rows = [("1", 0.10, 0.11, 0.32), ("Base fee", 0.20, 0.30, 0.32), ("3,90", 0.57, 0.60, 0.32),
+            ("20 Stk", 0.66, 0.70, 0.32), ("7 %", 0.74, 0.78, 0.32), ("78,00", 0.86, 0.90, 0.332),
+            ("2", 0.10, 0.11, 0.36), ("City ride", 0.20, 0.30, 0.36), ("2,00", 0.57, 0.60, 0.36),
+            ("6", 0.68, 0.70, 0.36), ("7 %", 0.74, 0.78, 0.36), ("kilometres", 0.20, 0.30, 0.372),
+            ("12,00", 0.86, 0.90, 0.372), ("Net total 90,00", 0.50, 0.90, 0.42)]
+    lines = _lines(extract_fields([_page(_HDR + rows)], "invoice"))
+    assert [(ln.get("quantity"), ln.get("unit_price"), ln["line_total"]) for ln in lines] == \
+        [("20", "3.90", "78.00"), ("6", "2.00", "12.00")]
+    assert lines[1]["description"] == "City ride kilometres"
+
+
+def test_quantity_in_a_number_column_found_by_arithmetic() -> None:
+    hdr = [("#", 0.10, 0.11, 0.30), ("Product", 0.20, 0.27, 0.30), ("Unit price", 0.58, 0.68, 0.30),
+           ("Total", 0.72, 0.78, 0.30)]
+    rows = [("400,00", 0.10, 0.16, 0.32), ("Balloon", 0.20, 0.29, 0.32), ("0,79", 0.64, 0.68, 0.32),
+            ("316,00", 0.72, 0.78, 0.32)]
+    lines = _lines(extract_fields([_page(hdr + rows)], "invoice"))
+    assert lines[0]["quantity"] == "400" and lines[0]["line_total"] == "316.00"
+
+
+def test_vertical_watermark_letters_are_ignored() -> None:
+    mark = [(ch, 0.03, 0.035, 0.29 + 0.011 * k) for k, ch in enumerate("SPECIMENCOPY")]
+    rows = [("1", 0.10, 0.11, 0.32), ("Paper A4", 0.20, 0.30, 0.32), ("9,90", 0.57, 0.60, 0.32),
+            ("20", 0.68, 0.70, 0.32), ("19 %", 0.74, 0.78, 0.32), ("198,00", 0.85, 0.90, 0.32)]
+    lines = _lines(extract_fields([_page(mark + _HDR + rows)], "invoice"))
+    assert [(ln.get("quantity"), ln["line_total"]) for ln in lines] == [("20", "198.00")]
+
+
+def test_header_cell_on_two_lines() -> None:
+    hdr = [("Pos", 0.10, 0.13, 0.30), ("Description", 0.20, 0.30, 0.30), ("Qty", 0.50, 0.54, 0.30),
+           ("Preis/", 0.71, 0.75, 0.288), ("Einheit", 0.71, 0.75, 0.30), ("Betrag", 0.85, 0.90, 0.30)]
+    rows = [("1", 0.10, 0.11, 0.32), ("Paper", 0.20, 0.30, 0.32), ("20", 0.51, 0.53, 0.32),
+            ("9,90", 0.71, 0.74, 0.32), ("198,00", 0.85, 0.90, 0.32)]
+    lines = _lines(extract_fields([_page(hdr + rows)], "invoice"))
+    assert lines[0]["unit_price"] == "9.90" and lines[0]["quantity"] == "20"
+
+
+def test_annotation_and_document_allowance_rows() -> None:
+    """"(Net): 60,00" inside an item does not end the table; "5% on 100,00" does."""
+    rows = [("1", 0.10, 0.11, 0.32), ("Support", 0.20, 0.30, 0.32), ("60,00", 0.57, 0.60, 0.32),
+            ("1", 0.68, 0.70, 0.32), ("0 %", 0.74, 0.78, 0.32), ("60,00", 0.86, 0.90, 0.32),
+            ("(Net): 60,00", 0.50, 0.60, 0.335),
+            ("2", 0.10, 0.11, 0.35), ("Paper", 0.20, 0.30, 0.35), ("10,00", 0.57, 0.60, 0.35),
+            ("3", 0.68, 0.70, 0.35), ("10 %", 0.74, 0.78, 0.35), ("30,00", 0.86, 0.90, 0.35),
+            ("DISCOUNT 5,00% on 90,00 EUR", 0.20, 0.60, 0.38), ("-4,50", 0.86, 0.90, 0.38)]
+    lines = _lines(extract_fields([_page(_HDR + rows)], "invoice"))
+    assert [ln["line_total"] for ln in lines] == ["60.00", "30.00"]
+
+
+def test_free_text_item_with_spaced_thousands() -> None:
+    from extraction.mailbody import body_pages
+    text = ("Bonjour,\n\n1. 24 kg MU-41260 Tôle d'acier - Prix 3,23 = 77,52\n"
+            "2. 24 pce MU-59987 Roulement à billes - Prix 46,45 = 1 114,80\n")
+    lines = _lines(extract_fields(body_pages(text.encode(), html=False), "purchase_order"))
+    assert [ln["line_total"] for ln in lines] == ["77.52", "1114.80"]
+    assert lines[1]["description"] == "Roulement à billes"
+
+
+def test_one_letter_units_in_a_column_are_not_vertical_text() -> None:
+    hdr = [("Description", 0.20, 0.30, 0.30), ("Qty", 0.60, 0.62, 0.30), ("Unit", 0.63, 0.66, 0.30),
+           ("Price", 0.75, 0.80, 0.30), ("Amount", 0.86, 0.91, 0.30)]
+    rows = []
+    for k in range(10):
+        y = 0.32 + 0.02 * k
+        rows += [(f"Cable {k}", 0.20, 0.30, y), ("2", 0.61, 0.62, y), ("m", 0.63, 0.645, y),
+                 ("1.50", 0.77, 0.80, y), ("3.00", 0.88, 0.91, y)]
+    lines = _lines(extract_fields([_page(hdr + rows)], "purchase_order"))
+    assert len(lines) == 10 and all(ln.get("unit") == "m" for ln in lines)

@@ -117,8 +117,10 @@ _SELF_BILLED = re.compile(r"\b(selbst ausgestellte rechnung|self billed invoice|
 def _printed_code(norms: list[str]) -> str | None:
     """UNTDID 1001 code printed after a title, as e-invoice viewers do: "Gutschrift (389)".
     384 (corrected invoice) is an invoice whatever the sign of its totals (EN 16931)."""
-    toks = " ".join(norms).split()
-    for a, b in zip(toks, toks[1:]):
+    toks = [(t, k) for k, n in enumerate(norms) for t in n.split()] + [("", -1)]
+    for (a, _), (b, k), (c, kc) in zip(toks, toks[1:], toks[2:]):
+        if kc == k and c.isdigit():
+            continue          # an amount: "389,50" normalises to "389 50"
         if len(b) == 3 and _DOC_CODE.fullmatch(b) and _CODE_WORD.fullmatch(a):
             return "credit_note" if b in ("381", "396") else "invoice"
     return None

@@ -143,3 +143,17 @@ def test_compound_cues_and_printed_code() -> None:
     assert _printed_code(["rechnung", "(380)"]) is None   # norms carry no brackets
     assert _printed_code(["handelsrechnung 380"]) == "invoice"
     assert _printed_code(["page", "380"]) is None         # a short word before the code
+
+
+def test_an_amount_is_not_a_printed_document_code() -> None:
+    """"Remise: 389,50" normalises to "389 50": no UNTDID code 389 (self-billed invoice)."""
+    from extraction.classify import classify_doc
+    from extraction.fields.doc import Doc
+    from extraction.mailbody import body_pages
+
+    body = ("Bonjour,\n\nveuillez trouver ci-dessous le détail de notre virement PAY-1 du "
+            "31/10/2024.\n\nRéférence: PAY-1\nDate de valeur: 31/10/2024\n\n"
+            "N° facture: RE-2024-1\nMontant TTC: 19 475,02\nRemise: 389,50\n"
+            "Montant payé: 19 085,52\n").encode()
+    doc = Doc.build(body_pages(body, html=False), None)
+    assert classify_doc(doc)[0] == "remittance"

@@ -47,6 +47,32 @@ def _call(method: Any, **kw: Any) -> Any:
     return method(**kw)
 
 
+_WARM_FORM = """() => { const f = document.createElement('form');
+  f.id = 'o2c-warm';
+  f.style.cssText = 'position:fixed;left:0;top:0;opacity:0;z-index:2147483647';
+  f.innerHTML = '<input id=o2c-warm-i><select id=o2c-warm-s><option value=a>a</option></select>'
+    + '<button type=button id=o2c-warm-b>b</button>';
+  (document.body || document.documentElement).appendChild(f); }"""
+
+
+async def _exercise(page: Any) -> None:
+    """Run the kinds of actions a task runs (fill, select, click, read) on a hidden form
+    added to the landing page: a new renderer compiles Playwright's injected script and
+    the page's handlers on first use, which made every action of a task's first page
+    2-3x slower.  Nothing is submitted; the form never reaches the portal."""
+    try:
+        await _call(page.evaluate, expression=_WARM_FORM, arg=None)
+        await _call(page.fill, selector="#o2c-warm-i", value="warm", timeout=2000)
+        await _call(page.select_option, selector="#o2c-warm-s", value="a", timeout=2000)
+        await _call(page.click, selector="#o2c-warm-b", timeout=2000)
+        await _call(page.input_value, selector="#o2c-warm-i", timeout=2000)
+        await _call(page.evaluate, arg=None,
+                    expression="() => document.getElementById('o2c-warm').remove()")
+    except Exception as exc:  # noqa: BLE001 - warm-up is best effort; the context is fine
+        log.info("spare_warmup_failed", error=str(exc).splitlines()[0] if str(exc) else
+                 type(exc).__name__)
+
+
 class SpareContexts:
     """At most one prepared context per portal, for one browser."""
 
@@ -76,6 +102,7 @@ class SpareContexts:
                 page = await _call(ctx.new_page)
                 if warm_url:
                     await _call(page.goto, url=warm_url, wait_until="domcontentloaded")
+                    await _exercise(page)
             except BaseException:
                 await _call(ctx.close)
                 raise

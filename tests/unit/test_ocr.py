@@ -231,3 +231,20 @@ def test_background_normalisation_table_matches_float_formula() -> None:
     bg = cv2.resize(bg, (w, h), interpolation=cv2.INTER_LINEAR).astype(np.float32)
     want = np.clip(gray.astype(np.float32) * (255.0 / np.maximum(bg, 1.0)), 0, 255).astype(np.uint8)
     assert got.dtype == np.uint8 and np.array_equal(got, want)
+
+
+def test_glyph_scale_ignores_dark_corners(rendered: np.ndarray) -> None:
+    """The rescale decision uses the glyph height of the background-normalised page: dark
+    scanner corners must not change it (the raw Otsu mask finds shading blobs there)."""
+    from extraction.ocr_prep import _glyph_height, _normalize_background, preprocess
+    h, w = rendered.shape
+    yy, xx = np.mgrid[0:h, 0:w]
+    r = np.hypot((xx - w / 2) / (w / 2), (yy - h / 2) / (h / 2))
+    shade = np.clip(1.0 - 0.8 * np.clip(r - 0.5, 0, 1) / 0.8, 0.15, 1)
+    dark = (rendered.astype(np.float32) * shade).astype(np.uint8)
+    clean = _glyph_height(rendered)
+    assert abs(_glyph_height(_normalize_background(dark)) - clean) <= 0.03 * clean
+    _, m_clean, _ = preprocess(rendered)
+    _, m_dark, _ = preprocess(dark)
+    assert abs(m_dark[0, 0] - m_clean[0, 0]) <= 0.03 * m_clean[0, 0]
+

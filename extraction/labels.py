@@ -39,20 +39,32 @@ _NUMBER_TOKENS = ("no", "nr", "n", "num")
 _VALUE_LEAD = " \t\u00a0:.#°º=>"
 
 
+def _piece(ch: str) -> str:
+    """The normalised form of one character."""
+    if ch in _PUNCT or ch.isspace():
+        return " "
+    if ch == "%":
+        return " % "
+    if ch == "ß":
+        return "ss"
+    return "".join(c for c in unicodedata.normalize("NFKD", ch)
+                   if not unicodedata.combining(c)).lower()
+
+
+# `_piece` of every Latin character (ASCII, Latin-1, Latin Extended-A/B), looked up
+# instead of decomposing each character of each word again
+_PIECES: dict[str, str] = {chr(i): _piece(chr(i)) for i in range(0x250)}
+
+
 def _norm_map(text: str) -> tuple[str, list[int]]:
     """Normalised text and, per output character, the index of its source character."""
     out: list[str] = []
     idx: list[int] = []
+    pieces = _PIECES
     for i, ch in enumerate(text):
-        if ch in _PUNCT or ch.isspace():
-            piece = " "
-        elif ch == "%":
-            piece = " % "
-        elif ch == "ß":
-            piece = "ss"
-        else:
-            piece = "".join(c for c in unicodedata.normalize("NFKD", ch)
-                            if not unicodedata.combining(c)).lower()
+        piece = pieces.get(ch)
+        if piece is None:
+            piece = _piece(ch)
         for c in piece:
             if c == " " and (not out or out[-1] == " "):
                 continue

@@ -32,6 +32,13 @@ _GROUP_CHARS = _SPACES + "'\u2019"
 _MINUS = {"\u2212": "-", "\u2013": "-", "\u2012": "-", "\ufe63": "-", "\uff0d": "-"}
 _DOT_DECIMAL_COUNTRIES = frozenset({"CH", "LI"})
 _DOT_DECIMAL_LANGS = frozenset("en ja zh ko he th ms hi us gb uk".split())
+_NUMBER_CHARS = re.compile(rf"[0-9.,{_GROUP_CHARS}]+")
+_DIGIT = re.compile(r"\d")
+_GROUP_SPLIT = re.compile(rf"[{_GROUP_CHARS}]+")
+_LAST_GROUP = re.compile(r"(\d{3})([.,]\d+)?")
+_FRACTION = re.compile(r"[.,].*")
+_WHOLE_UNITS = re.compile(r"\d[.,]-{1,2}$")
+_WHOLE_UNITS_TAIL = re.compile(r"[.,]-{1,2}$")
 
 # ---------------------------------------------------------------------------- numbers
 
@@ -53,17 +60,17 @@ def _valid_groups(groups: list[str]) -> bool:
 def _parse_number(s: str, locale_hint: str | None) -> Decimal | None:
     """Parse an unsigned number made of digits, '.', ',' and group separators."""
     s = s.strip(_SPACES)
-    if not s or not re.fullmatch(rf"[0-9.,{_GROUP_CHARS}]+", s) or not re.search(r"\d", s):
+    if not s or not _NUMBER_CHARS.fullmatch(s) or not _DIGIT.search(s):
         return None
     grouped = False
-    groups = re.split(rf"[{_GROUP_CHARS}]+", s)
+    groups = _GROUP_SPLIT.split(s)
     if len(groups) > 1:
-        last = re.fullmatch(r"(\d{3})([.,]\d+)?", groups[-1])
+        last = _LAST_GROUP.fullmatch(groups[-1])
         if not last or not _valid_groups(groups[:-1] + [last.group(1)]):
             return None
         s, grouped = "".join(groups), True
     seps = [c for c in s if c in ".,"]
-    if len(re.sub(r"[.,].*", "", s)) > 15:
+    if len(_FRACTION.sub("", s)) > 15:
         return None                                 # ids and account numbers, not amounts
     if not seps:
         return None if len(s) > 1 and s[0] == "0" else Decimal(s)
@@ -112,8 +119,8 @@ def _strip_affixes(s: str, affix_ok: re.Pattern[str] | None,
     neg = signed = False
     for _ in range(8):
         s = s.strip(_SPACES)
-        if s.endswith("-") and re.search(r"\d[.,]-{1,2}$", s):
-            s = re.sub(r"[.,]-{1,2}$", "", s)        # "12,-" / "12.--": whole units
+        if s.endswith("-") and _WHOLE_UNITS.search(s):
+            s = _WHOLE_UNITS_TAIL.sub("", s)         # "12,-" / "12.--": whole units
             continue
         sign = (len(s) >= 2 and s[0] == "(" and s[-1] == ")") or s[:1] in "+-" or s[-1:] == "-"
         if sign and s:

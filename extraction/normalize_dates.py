@@ -43,6 +43,14 @@ _COUNTRIES = frozenset(re.findall(r"[A-Z]{2}", (
     "SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM "
     "US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW XK EL UK")))
 
+_TIME_TAIL = re.compile(r"(?:[ t]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:z|[+-]\d{2}:?\d{2})?)$")
+_YMD = re.compile(r"(\d{4})([-./])(\d{1,2})\2(\d{1,2})")
+_EIGHT_DIGITS = re.compile(r"\d{8}")
+_DMY = re.compile(r"(\d{1,2})\s*([-./])\s*(\d{1,2})\s*\2\s*(\d{4}|\d{2})")
+_APOS_YEAR = re.compile(r"[’']\s*(\d{2})$")
+_DATE_SPLIT = re.compile(r"[\s,./\-]+")
+_ORDINAL = re.compile(r"^(\d{1,2})(?:st|nd|rd|th|er|re|e)$")
+
 
 def date_order_for_country(country_code: str | None) -> bool | None:
     """True if the country writes the day first, False if month first, None if unknown."""
@@ -91,14 +99,14 @@ def parse_date(text: str, *, day_first: bool | None = None,
     if not isinstance(text, str) or not text.strip() or len(text) > _MAX_LEN:
         return None
     s = _fold(text.strip()).strip(" ,;")
-    s = re.sub(r"(?:[ t]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:z|[+-]\d{2}:?\d{2})?)$", "", s)
+    s = _TIME_TAIL.sub("", s)
     s = s.strip()
-    m = re.fullmatch(r"(\d{4})([-./])(\d{1,2})\2(\d{1,2})", s)
+    m = _YMD.fullmatch(s)
     if m:
         return _make(int(m.group(1)), int(m.group(3)), int(m.group(4)))
-    if re.fullmatch(r"\d{8}", s):
+    if _EIGHT_DIGITS.fullmatch(s):
         return _make(int(s[:4]), int(s[4:6]), int(s[6:]))
-    m = re.fullmatch(r"(\d{1,2})\s*([-./])\s*(\d{1,2})\s*\2\s*(\d{4}|\d{2})", s)
+    m = _DMY.fullmatch(s)
     if m:
         a, b, y = int(m.group(1)), int(m.group(3)), _year(m.group(4))
         if a > 12 >= b:
@@ -116,11 +124,11 @@ def parse_date(text: str, *, day_first: bool | None = None,
 
 def _parse_named_date(s: str) -> date | None:
     """Dates with a month name: "25 Dec '18", "Dec 25th, 2018", "1er janvier 2024"..."""
-    s = re.sub(r"[’']\s*(\d{2})$", r" \1", s)
-    tokens = [t for t in re.split(r"[\s,./\-]+", s) if t]
+    s = _APOS_YEAR.sub(r" \1", s)
+    tokens = [t for t in _DATE_SPLIT.split(s) if t]
     day = month = year = None
     for tok in tokens:
-        tok = re.sub(r"^(\d{1,2})(?:st|nd|rd|th|er|re|e)$", r"\1", tok)
+        tok = _ORDINAL.sub(r"\1", tok)
         if tok in _MONTHS and month is None:
             month = _MONTHS[tok]
         elif tok.isdigit() and len(tok) == 4 and year is None:

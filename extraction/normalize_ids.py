@@ -46,6 +46,13 @@ _SCAN_LOWER = frozenset({"kr", "zł", "zl", "lei", "kc"})
 _EMBEDDED_CODES = frozenset(
     "EUR USD GBP CHF JPY CNY CAD AUD NZD SEK DKK NOK PLN CZK HUF RON BGN INR MYR SGD HKD "
     "ZAR BRL MXN TRY AED SAR ILS".split())
+_CURRENCY_TOKENS = re.compile(r"[A-Z]{1,3}\$|[^\W\d_]+\.?|[^\w\s.,()+\-'’]+")
+_VAT_SEPARATORS = re.compile(r"[\s.\-/_:,\u00a0\u202f]")
+_VAT_CHARS = re.compile(r"[A-Z0-9+*]{8,20}")
+_DIGIT = re.compile(r"\d")
+_IBAN_LEAD = re.compile(r"^\s*IBAN\s*[:.]?\s*")
+_IBAN_SEPARATORS = re.compile(r"[\s\-\u00a0\u202f]")
+_IBAN_SHAPE = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9]{10,30}")
 
 
 def _currency_token(tok: str, country: str | None) -> str | None:
@@ -79,7 +86,7 @@ def normalize_currency(text: str, country_hint: str | None = None) -> str | None
     whole = _currency_token(text, country)
     if whole:
         return whole
-    for tok in re.findall(r"[A-Z]{1,3}\$|[^\W\d_]+\.?|[^\w\s.,()+\-'’]+", text):
+    for tok in _CURRENCY_TOKENS.findall(text):
         word = _fold(tok).rstrip(".")
         if tok.isalpha() and len(tok) == 3 and tok not in _EMBEDDED_CODES:
             continue                        # "ALL", "all", "for"... are not currencies here
@@ -97,8 +104,8 @@ def normalize_vat_id(text: str) -> str | None:
     """Uppercase VAT id without spaces/dots/dashes, country prefix kept; not validated."""
     if not isinstance(text, str) or len(text) > _MAX_LEN:
         return None
-    s = re.sub(r"[\s.\-/_:,\u00a0\u202f]", "", text.upper())
-    if not re.fullmatch(r"[A-Z0-9+*]{8,20}", s) or len(re.findall(r"\d", s)) < 5:
+    s = _VAT_SEPARATORS.sub("", text.upper())
+    if not _VAT_CHARS.fullmatch(s) or len(_DIGIT.findall(s)) < 5:
         return None
     return s
 
@@ -124,9 +131,9 @@ def normalize_iban(text: str) -> str | None:
     """Uppercase IBAN without spaces (shape-checked, not checksum-validated)."""
     if not isinstance(text, str) or len(text) > _MAX_LEN:
         return None
-    s = re.sub(r"^\s*IBAN\s*[:.]?\s*", "", text.upper())
-    s = re.sub(r"[\s\-\u00a0\u202f]", "", s)
-    return s if re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{10,30}", s) else None
+    s = _IBAN_LEAD.sub("", text.upper())
+    s = _IBAN_SEPARATORS.sub("", s)
+    return s if _IBAN_SHAPE.fullmatch(s) else None
 
 
 def iban_valid(text: str) -> bool:

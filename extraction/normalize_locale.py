@@ -17,13 +17,14 @@ _COMMA_DECIMAL_LANGS = frozenset(
     "id vi ca eu gl is".split())
 _DOT_DECIMAL_COUNTRIES = frozenset({"CH", "LI"})
 _DOT_DECIMAL_LANGS = frozenset("en ja zh ko he th ms hi us gb uk".split())
+_HINT_SPLIT = re.compile(r"[-_.@\s]+")
 
 
 def _locale_parts(hint: str | None) -> tuple[str | None, str | None]:
     """Split a locale hint into (language, COUNTRY); a lone 2-letter token fills both."""
     if not isinstance(hint, str) or not hint.strip():
         return None, None
-    parts = [p for p in re.split(r"[-_.@\s]+", hint.strip()) if p]
+    parts = [p for p in _HINT_SPLIT.split(hint.strip()) if p]
     if not parts:
         return None, None
     if len(parts) == 1:
@@ -33,6 +34,8 @@ def _locale_parts(hint: str | None) -> tuple[str | None, str | None]:
 
 
 def _fold(text: str) -> str:
+    if text.isascii():
+        return text.lower()          # nothing to decompose or fold
     text = unicodedata.normalize("NFKD", text.replace("ß", "ss"))
     return "".join(c for c in text if not unicodedata.combining(c)).lower()
 

@@ -26,27 +26,28 @@ class DLine:
     words: list[Word]
     norms: list[str]
     source: str = "text"
+    # derived from `words` once (the words of a line never change after `Doc.build`);
+    # the extractors read them many times per line
+    text: str = field(init=False, repr=False, compare=False)
+    y0: float = field(init=False, repr=False, compare=False)
+    y1: float = field(init=False, repr=False, compare=False)
+    height: float = field(init=False, repr=False, compare=False)
+    _bbox: BBox | None = field(default=None, init=False, repr=False, compare=False)
 
-    @property
-    def text(self) -> str:
-        return " ".join(w.text for w in self.words)
+    def __post_init__(self) -> None:
+        ws = self.words
+        self.text = " ".join([w.text for w in ws])
+        self.y0 = min([w.y0 for w in ws])
+        self.y1 = max([w.y1 for w in ws])
+        hs = sorted([w.y1 - w.y0 for w in ws])
+        self.height = hs[len(hs) // 2] or 0.01
 
     @property
     def bbox(self) -> BBox:
-        return union(self.words)
-
-    @property
-    def y0(self) -> float:
-        return min(w.y0 for w in self.words)
-
-    @property
-    def y1(self) -> float:
-        return max(w.y1 for w in self.words)
-
-    @property
-    def height(self) -> float:
-        hs = sorted(w.height for w in self.words)
-        return hs[len(hs) // 2] or 0.01
+        b = self._bbox
+        if b is None:
+            b = self._bbox = union(self.words)
+        return b
 
 
 @dataclass(slots=True)
@@ -96,6 +97,12 @@ _PARTY_FIELDS = frozenset(("seller_name", "buyer_name", "payer_name", "ship_to",
                            "seller_address"))
 
 
+_ID_WORD = re.compile(r"[A-Za-z]{1,6}[-_/]?\d[\w\-/.]*")
+_OCR_CENTS = re.compile(r"(\d[.,])\s+(\d{2})$")
+_DIGIT = re.compile(r"\d")
+_NOT_AMOUNT = re.compile(r"\d[/:]\d|[A-Za-z]{2,}\d|\d[A-Za-z]{4,}")
+
+
 def _value_position(ln: DLine, i: int, j: int, hs: list) -> bool:
     """Is a label match really part of a value: after "Name:" or inside "Lieferant GmbH"?
     A party label ("Seller", "Client") glued to the words before it ("Seller line 2" after
@@ -108,7 +115,7 @@ def _value_position(ln: DLine, i: int, j: int, hs: list) -> bool:
     if i > 0 and ln.words[i - 1].text.endswith(":") and \
             ln.words[i].x0 - ln.words[i - 1].x1 < 0.15:
         return True
-    if j - i == 1 and re.fullmatch(r"[A-Za-z]{1,6}[-_/]?\d[\w\-/.]*", ln.words[i].text):
+    if j - i == 1 and _ID_WORD.fullmatch(ln.words[i].text):
         return True                # "INV-2024-0042" is an ID, not the label "Inv"
     if j < len(ln.words) and _LEGAL_WORD.fullmatch(ln.words[j].text) and \
             ln.words[j].x0 - ln.words[j - 1].x1 < 0.03:
@@ -130,25 +137,33 @@ class Doc:
     comma_decimal: bool | None = None
     day_first: bool | None = None
     country: str | None = None
+    # the visual lines of each page as `Page.lines()` grouped them (blank words included),
+    # so that later readers of a page (the NER text) need not group its words again
+    page_lines: dict[int, list[Line]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(cls, pages: list[Page], locale_hint: str | None = None) -> "Doc":
         doc = cls(pages)
         for p in pages:
-            for ln in p.lines():
+            grouped = p.lines()
+            doc.page_lines.setdefault(p.number, grouped)
+            for ln in grouped:
                 words = [w for w in ln.words if w.text.strip()]
                 if not words:
                     continue
                 doc.lines.append(DLine(p.number, len(doc.lines), words,
                                        [norm_word(w.text) for w in words], p.source))
-        for ln in doc.lines:
+        from extraction.fields.groups import merge
+        lines = doc.lines
+        for ln in lines:
             hs = lex.find_labels(ln.norms)
+            if not hs:
+                continue
             # a label right after "Name:" / "Firma:" sits in a value position
             found = [Hit(ln, i, j, f, ph) for (i, j, f, ph) in hs
                      if not _value_position(ln, i, j, hs)]
             if found:
-                from extraction.fields.groups import merge
-                below = [o for o in doc.lines[ln.idx + 1:ln.idx + 3] if o.page == ln.page
+                below = [o for o in lines[ln.idx + 1:ln.idx + 3] if o.page == ln.page
                          and o.y0 - ln.y1 < 2.5 * ln.height]
                 found = merge(ln, found, below)
                 doc.hits_by_line[ln.idx] = found
@@ -168,8 +183,8 @@ class Doc:
 
     def amount(self, text: str) -> Decimal | None:
         from extraction.normalize import parse_amount
-        text = re.sub(r"(\d[.,])\s+(\d{2})$", r"\1\2", text)   # OCR: "64. 15" -> "64.15"
-        if not re.search(r"\d", text) or re.search(r"\d[/:]\d|[A-Za-z]{2,}\d|\d[A-Za-z]{4,}", text):
+        text = _OCR_CENTS.sub(r"\1\2", text)   # OCR: "64. 15" -> "64.15"
+        if not _DIGIT.search(text) or _NOT_AMOUNT.search(text):
             return None
         return parse_amount(text, self.num_hint)
 
@@ -183,8 +198,11 @@ class Doc:
     def below(self, ln: DLine, max_gap: float = 3.0) -> Iterable[DLine]:
         """Following lines on the same page within `max_gap` line heights."""
         limit = ln.y1 + max_gap * ln.height
-        for other in self.lines[ln.idx + 1:]:
-            if other.page != ln.page or other.y0 > limit:
+        lines = self.lines
+        page = ln.page
+        for k in range(ln.idx + 1, len(lines)):
+            other = lines[k]
+            if other.page != page or other.y0 > limit:
                 break
             yield other
 

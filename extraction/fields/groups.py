@@ -24,14 +24,19 @@ DUE_W = {"zahlbetrag", "due", "payable", "payer", "zahlen", "solde", "balance", 
          "restbetrag", "zahlungsbetrag", "outstanding"}
 
 
+_DIGIT = re.compile(r"\d")
+_PERCENT = re.compile(r"\(?\d{1,2}([.,]\d+)?\s?%\)?:?")
+_DECIMAL = re.compile(r"\d[.,]\d")
+
+
 def _is_value(text: str) -> bool:
-    return bool(re.search(r"\d", text)) and not re.fullmatch(r"\(?\d{1,2}([.,]\d+)?\s?%\)?:?", text)
+    return bool(_DIGIT.search(text)) and not _PERCENT.fullmatch(text)
 
 
 def _own_value_below(a: Hit, b: Hit, below: list[DLine]) -> bool:
     """Column headers: the first line below with values has one under each label."""
     for other in below:
-        nums = [w for w in other.words if _is_value(w.text) or re.search(r"\d[.,]\d", w.text)]
+        nums = [w for w in other.words if _is_value(w.text) or _DECIMAL.search(w.text)]
         if not nums:
             continue
         under = [[w for w in nums if w.x1 > h.x0 - 0.01 and w.x0 < h.x1 + 0.01] for h in (a, b)]

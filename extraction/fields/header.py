@@ -29,6 +29,18 @@ _FILLER = {"no", "nr", "n", "no.", "nr.", "number", "nummer", "numero", "num", "
 # the value follows at once; "LE FOURNISSEUR ... 12/03/2024" is running text
 _PREPOSITION = frozenset(("le", "du", "vom", "am", "on"))
 _BULLETS = frozenset("•·▪◦‣-–*")
+_WORD_CHAR = re.compile(r"\w")
+_DIGIT = re.compile(r"\d")
+_AREA_CODE = re.compile(r"\(\d{3}\)")
+_CURRENCY_WORD = re.compile(r"[€$£]|EUR|USD|GBP|CHF")
+_ALPHA_WORD = re.compile(r"[^\W\d_]{3,}[:.]?")
+_CODE = re.compile(r"[A-Z0-9][A-Z0-9\-_/.]{3,}")
+_LONG_NUMBER = re.compile(r"\d{6,}")
+_CENTS_END = re.compile(r"[.,]\d{2}$")
+_CENTS = re.compile(r"[.,]\d{2}\b")
+_LINE_REF = re.compile(r"(?:Zeile|Line|Ligne)\d+")
+_DIGIT_MARK_END = re.compile(r"\d[.,]$")
+_TWO_DIGITS = re.compile(r"\d{2}")
 RIGHT_GAP = 0.42          # max horizontal gap (page widths) between label and value
 BELOW_LINES = 2.6         # how many line heights below a label a value may sit
 
@@ -43,14 +55,16 @@ def _segment_right(doc: Doc, hit: Hit) -> list[Word]:
         words = [rest] + words
     out: list[Word] = []
     last = hit.x1
+    content = False                 # a word with a letter or digit taken already
     for w in words:
-        content = [o for o in out if re.search(r"\w", o.text)]
         if w.x0 - last > RIGHT_GAP and content:
             break
         if w.x0 - last > RIGHT_GAP * 2.5:
             break
         out.append(w)
         last = w.x1
+        if not content and _WORD_CHAR.search(w.text):
+            content = True
     return out
 
 
@@ -88,7 +102,7 @@ def _segment_below(doc: Doc, hit: Hit, columns: bool = False) -> tuple[list[Word
                 if w.x0 - run[-1].x1 > 0.03 or other.words.index(w) in lab or w.x0 >= right:
                     break
                 run.append(w)
-            if columns and not any(re.search(r"\d", w.text) for w in run):
+            if columns and not any(_DIGIT.search(w.text) for w in run):
                 continue
             return run, other
         if any(w.x1 > x0 and w.x0 < x1 for w in other.words):
@@ -126,26 +140,26 @@ def _ids(doc: Doc, ws: list[Word]) -> list[tuple[str, list[Word], float]]:
     stray = 0
     for k, w in enumerate(ws[:4]):
         t = w.text.strip(":;,()")
-        if t.casefold() in _FILLER or not t or re.fullmatch(r"\(\d{3}\)", w.text):
+        if t.casefold() in _FILLER or not t or _AREA_CODE.fullmatch(w.text):
             continue
         if t in (">", "<", "=", ">=", "<=") or k + 1 < len(ws) and \
-                re.fullmatch(r"[€$£]|EUR|USD|GBP|CHF", ws[k + 1].text.strip("().,")):
+                _CURRENCY_WORD.fullmatch(ws[k + 1].text.strip("().,")):
             return []                     # "(commande > 300 € HT)": an amount, not an ID
-        if re.fullmatch(r"[^\W\d_]{3,}[:.]?", t):
+        if _ALPHA_WORD.fullmatch(t):
             if not (w.text.endswith(":") and k + 1 < len(ws)):
                 stray += 1           # an unknown word continues the label ("associée"), but
             continue                 # "Bestellung Nr. Kunde: BT-13" ends the label with ":"
-        if not re.search(r"\d", t) or len(t) < 2:
-            if re.fullmatch(r"[A-Z0-9][A-Z0-9\-_/.]{3,}", t) and re.search(r"\d", t):
+        if not _DIGIT.search(t) or len(t) < 2:
+            if _CODE.fullmatch(t) and _DIGIT.search(t):
                 pass
             else:
                 continue
-        if doc.date(t.rstrip(".")) is not None and not re.fullmatch(r"\d{6,}", t):
+        if doc.date(t.rstrip(".")) is not None and not _LONG_NUMBER.fullmatch(t):
             continue
-        if doc.amount(t) is not None and re.search(r"[.,]\d{2}$", t):
+        if doc.amount(t) is not None and _CENTS_END.search(t):
             continue
         pen = 0.08 * k + 0.3 * stray
-        if _GLUED_LINE.fullmatch(t) or re.fullmatch(r"(?:Zeile|Line|Ligne)\d+", t):
+        if _GLUED_LINE.fullmatch(t) or _LINE_REF.fullmatch(t):
             pen += 0.3               # "Zeile000001": a line reference, not a document's
         return [(_unglue(t), [w], max(0.1, 1.0 - pen))]
     return out
@@ -157,7 +171,7 @@ _GLUED_LINE = re.compile(r"(?<=[A-Z0-9])(?:Zeile|Position|Pos|Line|Ligne|Item)\.
 
 def _unglue(t: str) -> str:
     out = _GLUED_LINE.sub("", t)
-    return out if re.search(r"\d", out) and len(out) >= 3 else t
+    return out if _DIGIT.search(out) and len(out) >= 3 else t
 
 
 def _dates(doc: Doc, ws: list[Word]) -> list[tuple[str, list[Word], float]]:
@@ -168,7 +182,7 @@ def _dates(doc: Doc, ws: list[Word]) -> list[tuple[str, list[Word], float]]:
                 continue
             d = doc.date(" ".join(w.text for w in ws[s:s + n]).strip(":,"))
             if d is not None:
-                stray = sum(1 for w in ws[:s] if re.fullmatch(r"[^\W\d_]{3,}[:.]?", w.text)
+                stray = sum(1 for w in ws[:s] if _ALPHA_WORD.fullmatch(w.text)
                             and w.text.casefold().strip(":.") not in _FILLER)
                 return [(iso_date(d), ws[s:s + n], max(0.1, 1.0 - 0.1 * s - 0.3 * stray))]
     return []
@@ -200,14 +214,14 @@ def _amounts(doc: Doc, ws: list[Word]) -> list[tuple[str, list[Word], float]]:
         return []
     val, part = found[-1]                      # totals sit in the right-most column
     plaus = 1.0 if len(found) == 1 else 0.85
-    if not re.search(r"[.,]\d{2}\b", " ".join(w.text for w in part)):
+    if not _CENTS.search(" ".join(w.text for w in part)):
         plaus *= 0.6                           # totals are printed with cents
     return [(val, part, plaus)]
 
 
 def _split_cents(a: Word, b: Word) -> bool:
     """OCR cut an amount at its decimal mark: "64." + "15"."""
-    return bool(re.search(r"\d[.,]$", a.text) and re.fullmatch(r"\d{2}", b.text))
+    return bool(_DIGIT_MARK_END.search(a.text) and _TWO_DIGITS.fullmatch(b.text))
 
 
 def _currency(doc: Doc, ws: list[Word]) -> list[tuple[str, list[Word], float]]:
@@ -259,7 +273,7 @@ def _wrapped(doc: Doc, hit: Hit) -> tuple[list[Word], DLine] | None:
     """A label ending its line ("... auf folgende Bankverbindung: IBAN") with the value
     starting the next line."""
     ln = hit.line
-    if len(ln.words) - hit.j > 2 or any(re.search(r"\d", w.text) for w in ln.words[hit.j:]):
+    if len(ln.words) - hit.j > 2 or any(_DIGIT.search(w.text) for w in ln.words[hit.j:]):
         return None
     nxt = doc.lines[ln.idx + 1] if ln.idx + 1 < len(doc.lines) else None
     if nxt is None or nxt.page != ln.page or nxt.y0 - ln.y1 > 1.5 * ln.height or \
@@ -302,7 +316,7 @@ def _totals_row(doc: Doc, hit: Hit) -> bool:
     hs = doc.hits_by_line.get(hit.line.idx, [])
     money = [h for h in hs if {"total_net", "total_tax", "total_gross", "amount_due"} &
              set(h.fields)]
-    return len(money) >= 3 and not any(re.search(r"\d", w.text) for w in hit.line.words)
+    return len(money) >= 3 and not any(_DIGIT.search(w.text) for w in hit.line.words)
 
 
 def label_candidates(doc: Doc, wanted: tuple[str, ...]) -> dict[str, list[Cand]]:
@@ -317,10 +331,11 @@ def label_candidates(doc: Doc, wanted: tuple[str, ...]) -> dict[str, list[Cand]]
         if hit.i > 0 and hit.line.words[hit.i - 1].text in _BULLETS:
             spec *= 0.85         # "• Bestell-Nr.: ..." under an item: a line-level reference
         right = _segment_right(doc, hit)
-        below, below_line = _segment_below(doc, hit, _is_header_row(doc, hit))
+        header_row = _is_header_row(doc, hit)
+        below, below_line = _segment_below(doc, hit, header_row)
         rel = hit.line.idx / max(1, len(doc.lines))
         nxt = hit.line.words[hit.j] if hit.j < len(hit.line.words) else None
-        label_ends_segment = _is_header_row(doc, hit) or nxt is None or nxt.x0 - hit.x1 > 0.04 or (
+        label_ends_segment = header_row or nxt is None or nxt.x0 - hit.x1 > 0.04 or (
             nxt.text in (":", "#") and (hit.j + 1 >= len(hit.line.words)
                                          or hit.line.words[hit.j + 1].x0 - nxt.x1 > 0.04))
         if not label_ends_segment and below and nxt is not None and \
@@ -332,21 +347,22 @@ def label_candidates(doc: Doc, wanted: tuple[str, ...]) -> dict[str, list[Cand]]
                 spec_f = spec * (0.88 + 0.12 * rel)   # totals sit low in the document
             else:
                 spec_f = spec
-            for (val, ws, plaus) in parse(doc, right):
+            parsed_right = parse(doc, right)      # the parsers are pure: read once
+            for (val, ws, plaus) in parsed_right:
                 if hit.phrase.split()[-1] in _PREPOSITION and ws[0] is not right[0]:
                     continue               # "le" / "du" must be followed by the value itself
                 gap = max(0.0, ws[0].x0 - hit.x1)
                 geo = 1.0 - min(0.25, gap * 0.6)
                 out.setdefault(f, []).append(Cand(f, val, spec_f * geo * plaus, hit.line.page,
                                                   ws, hit.line.source, "right:" + hit.phrase))
-            if KIND[f] == "iban" and not (right and parse(doc, right)):
+            if KIND[f] == "iban" and not (right and parsed_right):
                 wrap = _wrapped(doc, hit)
                 for (val, ws, plaus) in (parse(doc, wrap[0]) if wrap else []):
                     out.setdefault(f, []).append(Cand(f, val, spec_f * 0.85 * plaus,
                                                       wrap[1].page, ws, wrap[1].source,
                                                       "wrapped:" + hit.phrase))
             if below and label_ends_segment and KIND[f] != "name" and \
-                    (not right or not parse(doc, right)):
+                    (not right or not parsed_right):
                 summed = _sum_row(doc, hit, below_line) if KIND[f] == "amount" and \
                     below_line is not None and _totals_row(doc, hit) else None
                 if summed is not None:

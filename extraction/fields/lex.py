@@ -55,6 +55,18 @@ def _max_len(which: str) -> int:
     return max(len(k.split()) for k in idx)
 
 
+@lru_cache(maxsize=4)
+def _starts(which: str) -> dict[str, tuple[int, ...]]:
+    """First token of a phrase -> the phrase lengths (in tokens) starting with it, longest
+    first: a line position whose token starts no phrase is skipped at once."""
+    idx = {"h": header_index, "c": column_index, "q": cue_index}[which]()
+    out: dict[str, set[int]] = {}
+    for k in idx:
+        toks = k.split(" ")
+        out.setdefault(toks[0], set()).add(len(toks))
+    return {t: tuple(sorted(ns, reverse=True)) for t, ns in out.items()}
+
+
 def flat_tokens(norms: list[str]) -> tuple[list[str], list[int]]:
     """The tokens of a line's normalised words, and for each the index of its word."""
     toks: list[str] = []
@@ -67,23 +79,32 @@ def flat_tokens(norms: list[str]) -> tuple[list[str], list[int]]:
 
 
 def _scan(norms: list[str], idx: dict[str, tuple[str, ...]], which: str) -> list[Span]:
-    toks, owner = flat_tokens(norms)
+    """Longest phrase match at each word start, left to right; a match consumes its tokens
+    (a label starts at a word boundary, never inside a matched label)."""
+    starts = _starts(which)
     out: list[Span] = []
-    i, n = 0, len(toks)
-    longest = _max_len(which)
-    while i < n:
-        # labels start at a word boundary
-        if i > 0 and owner[i - 1] == owner[i]:
-            i += 1
-            continue
-        for k in range(min(longest, n - i), 0, -1):
-            key = " ".join(toks[i:i + k])
-            if key in idx:
-                out.append((owner[i], owner[i + k - 1] + 1, idx[key], key))
-                i += k
-                break
-        else:
-            i += 1
+    toks: list[str] = []
+    owner: list[int] = []
+    n = -1                   # number of tokens, once flattened
+    nxt = 0                  # first token not consumed by a match
+    p = 0                    # index of the current word's first token
+    for parts in [w.split() for w in norms]:
+        if parts:
+            if p >= nxt:
+                lens = starts.get(parts[0])
+                if lens is not None:
+                    if n < 0:
+                        toks, owner = flat_tokens(norms)
+                        n = len(toks)
+                    for k in lens:
+                        if k > n - p:
+                            continue
+                        key = " ".join(toks[p:p + k])
+                        if key in idx:
+                            out.append((owner[p], owner[p + k - 1] + 1, idx[key], key))
+                            nxt = p + k
+                            break
+            p += len(parts)
     return out
 
 

@@ -27,6 +27,14 @@ _COMMA_AMT = re.compile(r"^-?\d{1,3}(?:[.\u00a0\u202f ]\d{3})*,\d{2}$")
 _DOT_AMT = re.compile(r"^-?\d{1,3}(?:[,\u00a0\u202f ]\d{3})*\.\d{2}$")
 _NUM_DATE = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{2}|\d{4})$")
 _VAT = re.compile(r"^(?:[A-Z]{2})[0-9A-Z]{8,12}$")
+_IBAN = re.compile(r"\b([A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){3,7}(?: ?[A-Z0-9]{1,4})?)\b")
+_US_HINT = re.compile(r"\bUSD\b|US\$|\bUnited States\b|, [A-Z]{2} \d{5}\b")
+_HAS_DIGIT = re.compile(r"\d")
+# word -> the languages whose vocabulary holds it (in `_LANG_WORDS` order)
+_LANG_OF: dict[str, tuple[str, ...]] = {}
+for _lang, _ws in _LANG_WORDS.items():
+    for _w in _ws:
+        _LANG_OF[_w] = _LANG_OF.get(_w, ()) + (_lang,)
 
 
 def _strip(t: str) -> str:
@@ -35,10 +43,12 @@ def _strip(t: str) -> str:
 
 def detect_language(doc: "Doc") -> str | None:
     votes = {k: 0 for k in _LANG_WORDS}
+    lang_of = _LANG_OF
     for ln in doc.lines[:400]:
         for t in ln.norms:
-            for lang, ws in _LANG_WORDS.items():
-                if t in ws:
+            langs = lang_of.get(t)
+            if langs:
+                for lang in langs:
                     votes[lang] += 1
     best = max(votes, key=lambda k: votes[k])
     return best if votes[best] >= 2 else None
@@ -48,12 +58,14 @@ def seller_country(doc: "Doc") -> str | None:
     from extraction.normalize import iban_valid, vat_id_valid
     for ln in doc.lines:
         for w in ln.words:
+            if len(w.text) < 10:
+                continue          # too short for a VAT id even before stripping
             t = w.text.strip(".,;:()")
             if len(t) >= 10 and t[:2].isalpha() and t[:2].isupper() and _VAT.match(t):
                 if vat_id_valid(t):
                     return "GR" if t[:2] == "EL" else t[:2]
     for ln in doc.lines:
-        m = re.search(r"\b([A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){3,7}(?: ?[A-Z0-9]{1,4})?)\b", ln.text)
+        m = _IBAN.search(ln.text)
         if m and iban_valid(m.group(1)):
             return m.group(1)[:2]
     return None
@@ -66,8 +78,11 @@ def decide(doc: "Doc", locale_hint: str | None) -> None:
         doc.lang = locale_hint[:2].lower()
     comma = dot = 0
     first_big = second_big = 0
+    has_digit = _HAS_DIGIT.search
     for ln in doc.lines:
         for w in ln.words:
+            if not has_digit(w.text):
+                continue          # no amount, no date
             t = _strip(w.text)
             if _COMMA_AMT.match(t):
                 comma += 1
@@ -95,7 +110,7 @@ def decide(doc: "Doc", locale_hint: str | None) -> None:
         order = date_order_for_country(doc.country) if doc.country else None
         if order is None:
             txt = " ".join(ln.text for ln in doc.lines[:200])
-            if re.search(r"\bUSD\b|US\$|\bUnited States\b|, [A-Z]{2} \d{5}\b", txt):
+            if _US_HINT.search(txt):
                 order = False
             elif doc.lang in ("de", "fr", "en"):
                 order = True

@@ -16,6 +16,10 @@ from extraction.fields.doc import Cand, Doc
 _IBAN_RE = re.compile(r"\b([A-Z]{2}\d{2}(?:[ \u00a0]?[A-Z0-9]{2,5}){3,8})\b")
 _VAT_RE = re.compile(r"\b((?:ATU|BE|BG|CY|CZ|DE|DK|EE|EL|ES|FI|FR|GB|HR|HU|IE|IT|LT|LU|LV|MT|"
                      r"NL|PL|PT|RO|SE|SI|SK|CHE|XI|NO)[\s\-.]?[0-9A-Z][0-9A-Z\s.\-]{6,16})")
+_IBAN_HINT = re.compile(r"[A-Z]{2}\d{2}")
+_SYMBOL = re.compile(r"[€$£₹]")
+_AMOUNT_CHARS = re.compile(r"[\d.,\s\-]")
+_SLASH_SYMBOL = re.compile(r"[€$£]$")
 _BUYER_CUES = ("client", "kunde", "customer", "acheteur", "buyer", "empfanger", "destinataire",
                "bill to", "votre", "ihre", "your")
 
@@ -25,7 +29,7 @@ def iban_candidates(doc: Doc) -> list[Cand]:
     out: list[Cand] = []
     for ln in doc.lines:
         text = ln.text
-        if not re.search(r"[A-Z]{2}\d{2}", text):
+        if not _IBAN_HINT.search(text):
             continue
         for m in _IBAN_RE.finditer(text):
             raw = m.group(1)
@@ -120,17 +124,19 @@ def currency_candidates(doc: Doc) -> list[Cand]:
             if t.upper() == "BHD" and k and ln.words[k - 1].text.strip(".").upper() == "SDN":
                 continue          # "Sdn. Bhd." (Malaysian company), not Bahraini dinars
             if not t or len(t) > 4 or t.isdigit():
-                if not (len(w.text) <= 14 and re.search(r"[€$£₹]", w.text)):
+                if not (len(w.text) <= 14 and _SYMBOL.search(w.text)):
                     continue
-            tok = t if len(t) <= 4 else re.sub(r"[\d.,\s\-]", "", w.text)
-            if "/" in tok and re.search(r"[€$£]$", tok):
+            tok = t if len(t) <= 4 else _AMOUNT_CHARS.sub("", w.text)
+            if "/" in tok and _SLASH_SYMBOL.search(tok):
                 tok = tok.rsplit("/", 1)[1]    # column headers "Einzel/€", "Gesamt/€"
             rupee = tok == "Rs"                # "Rs 1939": Indian rupees
             if len(tok) == 3 and not tok.isupper() or len(tok) == 2 and tok.isalpha() and \
                     not rupee:
                 continue          # "FR" / "DE" are country codes, not "Fr." francs
+            if not (tok.isupper() or not tok.isalpha() or rupee):
+                continue          # a lower-case word ("Fr", "euro") never counts
             c = normalize_currency(tok, doc.country)
-            if c and (tok.isupper() or not tok.isalpha() or rupee):
+            if c:
                 votes[c] += 1
                 where.setdefault(c, Cand("currency", c, 0.0, ln.page, [w], ln.source, "pattern"))
     if not votes:

@@ -200,7 +200,7 @@ def ner_candidates(doc: Doc, doc_type: str, cands: dict[str, list[Cand]]) -> Non
     try:
         from extraction.nlp.parties import party_candidates
         found = party_candidates(doc.pages[:1], doc_type=doc_type, max_y=NER_MAX_Y,
-                                 names_only=True)
+                                 names_only=True, page_lines=doc.page_lines)
     except (ImportError, OSError, ValueError):   # model missing / spaCy unavailable
         return
     # the NER says SELLER for the letterhead; `party_candidates` already swaps for POs

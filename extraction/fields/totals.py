@@ -174,10 +174,45 @@ def _near(tok: str, vocab: set[str] | tuple[str, ...]) -> bool:
         return True
     if len(tok) < 4:
         return False
-    for v in vocab:
-        if len(v) >= 4 and abs(len(v) - len(tok)) <= 1 and _edit1(tok, v):
+    index = _NEAR_INDEX.get(id(vocab))
+    if index is None or index[0] is not vocab:
+        index = (vocab, *_near_index(vocab))
+    _v, lens, subs, dels, words = index
+    n = len(tok)
+    if n not in lens:
+        return False            # no vocabulary word within one character of its length
+    # same length, at most one substitution: both sides agree with one position wildcarded
+    for i in range(n):
+        if (tok[:i] + "\0" + tok[i + 1:]) in subs:
             return True
+    # vocabulary word one longer: `tok` is it minus one character
+    if tok in dels:
+        return True
+    # vocabulary word one shorter (>= 4): `tok` minus one character is it
+    if n - 1 >= 4:
+        for i in range(n):
+            if (tok[:i] + tok[i + 1:]) in words:
+                return True
     return False
+
+
+def _near_index(vocab) -> tuple[frozenset[int], frozenset[str], frozenset[str],
+                                frozenset[str]]:
+    """(token lengths that may match, words of length >= 4 with one position replaced by
+    NUL, words of length >= 5 with one character deleted, words of length >= 4) - the
+    edit-1 neighbours `_edit1` finds."""
+    long = [v for v in vocab if len(v) >= 4]
+    lens = {len(v) + d for v in long for d in (-1, 0, 1)}
+    subs = {v[:i] + "\0" + v[i + 1:] for v in long for i in range(len(v))}
+    dels = {v[:i] + v[i + 1:] for v in long if len(v) - 1 >= 4 for i in range(len(v))}
+    return frozenset(lens), frozenset(subs), frozenset(dels), frozenset(long)
+
+
+_R_CHANGE = frozenset(("change",))
+# The vocabularies `_near` is asked about are module constants: their edit-1
+# neighbourhoods are indexed once instead of comparing a token with every word.
+_NEAR_INDEX: dict[int, tuple] = {id(v): (v, *_near_index(v)) for v in (_R_TOTAL, _R_TENDER,
+                                                                         _R_CHANGE)}
 
 
 def _edit1(a: str, b: str) -> bool:
@@ -223,7 +258,7 @@ def receipt_total(doc: Doc) -> Cand | None:
             if am is not None:
                 if tender_at is None and totals:
                     tender_at = k
-                key = "change" if any(_near(t, {"change"}) for t in head) else "tender"
+                key = "change" if any(_near(t, _R_CHANGE) for t in head) else "tender"
                 tender.setdefault(key, am[0])
             continue
         if tender_at is not None:

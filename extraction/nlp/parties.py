@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Mapping, Sequence
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from extraction.layout import Page, Word, union
+from extraction.layout import Line, Page, Word, union
 from extraction.nlp.pipeline import LABELS_KEY, load
 from extraction.nlp.text import PageText, page_text
 
@@ -128,8 +128,9 @@ def _norm(text: str) -> str:
 
 
 def _page_candidates(nlp: Language, page: Page, max_y: float | None,
-                     names_only: bool = False) -> list[PartyCandidate]:
-    pt = page_text(page, max_y=max_y)
+                     names_only: bool = False, lines: list[Line] | None = None
+                     ) -> list[PartyCandidate]:
+    pt = page_text(page, max_y=max_y, lines=lines)
     if not pt.text.strip():
         return []
     # the label spans only place address blocks (a "Ship to" label above a block)
@@ -178,20 +179,24 @@ def _left_label(target: BBox, labels: Sequence[tuple[str, BBox]]) -> str | None:
 def party_candidates(pages: Sequence[Page], *, doc_type: str | None = None,
                      max_pages: int = 1, max_y: float | None = None,
                      nlp: Language | None = None,
-                     names_only: bool = False) -> list[PartyCandidate]:
+                     names_only: bool = False,
+                     page_lines: Mapping[int, list[Line]] | None = None
+                     ) -> list[PartyCandidate]:
     """NER party candidates of the first ``max_pages`` pages, best first per role.
 
     ``max_y`` restricts the text to lines starting above that page fraction (cheaper;
     misses footer mentions).  ``doc_type="purchase_order"`` swaps seller / buyer roles.
     ``names_only`` returns just the ``seller_name`` / ``buyer_name`` candidates (the same
     ones, in the same order) and skips what only address blocks need: the label matcher
-    and the block grouping."""
+    and the block grouping.  ``page_lines``: ``Page.lines()`` per page number, when the
+    caller has grouped them already (`fields.doc.Doc.page_lines`)."""
     model = nlp if nlp is not None else load()
     if "ner" not in model.pipe_names:
         return []
     out: list[PartyCandidate] = []
     for page in list(pages)[:max_pages]:
-        out += _page_candidates(model, page, max_y, names_only)
+        lines = page_lines.get(page.number) if page_lines is not None else None
+        out += _page_candidates(model, page, max_y, names_only, lines)
     if doc_type == "purchase_order":
         out = [PartyCandidate(_SWAP.get(c.role, c.role), c.text, c.page, c.bbox, c.score,
                               c.mentions) for c in out]

@@ -16,6 +16,8 @@ through exactly the same text builder as PDFs.
 from __future__ import annotations
 
 import csv
+from bisect import bisect_right
+from operator import itemgetter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +25,7 @@ from extraction.layout import Line, Page, Word, union
 
 __all__ = ["PageText", "page_text", "sroie_page", "GAP_FACTOR"]
 
+_END = itemgetter(1)
 GAP_FACTOR = 1.5   # a gap wider than this x the line's median word height splits columns
 
 
@@ -36,8 +39,17 @@ class PageText:
     offsets: list[tuple[int, int]] = field(default_factory=list)   # (start, end) per word
 
     def words_in(self, start: int, end: int) -> list[Word]:
-        """Words overlapping the character range ``[start, end)``."""
-        return [w for w, (s, e) in zip(self.words, self.offsets) if s < end and e > start]
+        """Words overlapping the character range ``[start, end)``.  The offsets ascend
+        (`page_text` writes the words in text order), so a binary search finds the first."""
+        offsets = self.offsets
+        k = bisect_right(offsets, start, key=_END)
+        out: list[Word] = []
+        for k in range(k, len(offsets)):
+            if offsets[k][0] >= end:
+                break
+            if offsets[k][1] > start:
+                out.append(self.words[k])
+        return out
 
     def bbox(self, start: int, end: int) -> tuple[float, float, float, float] | None:
         ws = self.words_in(start, end)
@@ -52,17 +64,19 @@ def _median_height(line: Line) -> float:
     return hs[len(hs) // 2] if hs else 0.01
 
 
-def page_text(page: Page, *, max_y: float | None = None) -> PageText:
+def page_text(page: Page, *, max_y: float | None = None,
+              lines: list[Line] | None = None) -> PageText:
     """The page as ``"\\n"``-separated lines and ``"\\t"``-separated column segments.
 
     ``max_y`` keeps only lines whose top lies above that page fraction (e.g. 0.45 for the
-    header block where the parties are printed)."""
+    header block where the parties are printed).  ``lines``: ``page.lines()`` when the
+    caller has grouped them already."""
     parts: list[str] = []
     words: list[Word] = []
     offsets: list[tuple[int, int]] = []
     pos = 0
     first_line = True
-    for line in page.lines():
+    for line in (page.lines() if lines is None else lines):
         ws = [w for w in line.words if w.text.strip()]
         if not ws:
             continue

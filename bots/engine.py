@@ -37,7 +37,6 @@ from bots.models import Posting, begin_posting, update_posting
 from bots.posting import PostingResult
 from bots.recipes import TaskContext
 from bots.registry import CircuitBreaker, PortalConfig, PortalGate, resolve_target
-from bots.spares import SpareContexts
 from core.db import Database, connect
 from core.errors import PermanentError
 from core.logs import get_logger
@@ -84,7 +83,6 @@ class BotEngine:
         self.kill_after_submit = kill_after_submit  # fault injection for crash tests
         self.reuse_sessions = True
         self._sessions: dict[str, Any] = {}   # portal -> storage state (cookies), no secrets
-        self.spares = SpareContexts()
 
     def config(self, portal: str) -> PortalConfig:
         if portal not in self.portals:
@@ -92,11 +90,6 @@ class BotEngine:
         return self.portals[portal]
 
     def close(self) -> None:
-        if self.spares.pending:
-            try:
-                self.pool.run(self.spares.drop)
-            except Exception:  # noqa: BLE001 - shutting down anyway
-                pass
         self.pool.close()
 
     # ---- public ----------------------------------------------------------------------
@@ -200,12 +193,8 @@ class BotEngine:
         from playwright.sync_api import TimeoutError as PWTimeout
 
         state = self._sessions.get(recipe.name) if self.reuse_sessions else None
-        got = self.spares.take(browser, recipe.name) if cfg.prewarm else None
-        if got is not None:
-            context, page = got
-        else:
-            context = browser.new_context(**CONTEXT_OPTIONS, storage_state=state)
-            page = context.new_page()
+        context = browser.new_context(**CONTEXT_OPTIONS, storage_state=state)
+        page = context.new_page()
         context.set_default_timeout(cfg.element_timeout_s * 1000)
         context.set_default_navigation_timeout(cfg.nav_timeout_s * 1000)
         stem = f"{recipe.name}-{task.name}-a{attempt}-{time.strftime('%Y%m%dT%H%M%S')}"
@@ -232,10 +221,6 @@ class BotEngine:
                 recipe.login(ctx, cfg)                   # never traced, never screenshotted
                 self._sessions[recipe.name] = context.storage_state()
                 existing = task.find_existing(ctx)
-            if cfg.prewarm:     # the next task's context builds while this one runs
-                self.spares.prepare(browser, recipe.name, CONTEXT_OPTIONS,
-                                    self._sessions.get(recipe.name) if self.reuse_sessions
-                                    else None, cfg.base_url.rstrip("/") + recipe.warm_path)
             if cfg.trace and not existing:
                 # DOM snapshots cost ~50 ms per navigation: on when asked for, and on
                 # every retry (an earlier attempt failed; the next one is worth the detail)
@@ -263,10 +248,7 @@ class BotEngine:
         finally:
             if tracing:
                 self._stop_trace(context, proofs, stem + "-transient")
-            if cfg.prewarm:
-                self.spares.close_later(context)
-            else:
-                context.close()
+            context.close()
 
     @staticmethod
     def _screenshot(page: Any, proofs: Path, stem: str) -> str | None:

@@ -55,7 +55,6 @@ class Recipe:
     login: Callable[[TaskContext, PortalConfig], None]
     tasks: dict[str, Task]
     default_url: str = ""
-    warm_path: str = "/"     # a page every logged-in session may open (spare contexts)
 
     def task_for(self, doc_type: str | None) -> Task | None:
         return next((t for t in self.tasks.values() if doc_type in t.doc_types), None)
@@ -120,7 +119,6 @@ class PortalConfig:
     trace: bool = True               # Playwright trace (actions, network, console) as proof
     trace_snapshots: bool = False    # DOM snapshots on every attempt (always on retries)
     trace_screenshots: bool = False  # also the screencast frames (slower, bigger)
-    prewarm: bool = True             # build the next task's context while a task runs
 
 
 def _flag(v: str) -> bool:
@@ -132,7 +130,7 @@ _ENV_FIELDS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "CONCURRENCY": ("max_concurrency", int), "MIN_INTERVAL_S": ("min_interval_s", float),
     "RETRIES": ("retries", int), "BACKOFF_S": ("backoff_s", float),
     "NAV_TIMEOUT_S": ("nav_timeout_s", float), "TRACE": ("trace", _flag),
-    "TRACE_SNAPSHOTS": ("trace_snapshots", _flag), "PREWARM": ("prewarm", _flag),
+    "TRACE_SNAPSHOTS": ("trace_snapshots", _flag),
 }
 
 

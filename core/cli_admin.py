@@ -171,10 +171,11 @@ def bots_reset(portal: str) -> None:
 def bench_bots(n: int = typer.Option(30, help="Records per kind"),
                out_file: Path = typer.Option(Path("bench-reports/bots.json"), "--out")) -> None:
     """Records per minute and time per record against a bare Playwright script."""
-    from bots.bench import run_bots_bench
+    from bots.bench import run_bots_bench, table
 
     r = run_bots_bench(n, out_file)
-    out_print(json.dumps(r, indent=2, default=str)[:4000])
+    out_print(table(r))
+    out_print(f"report: {out_file}")
 
 
 rules_app = typer.Typer(help="Routing rules.", no_args_is_help=True)

@@ -72,19 +72,6 @@ def test_record_invoice(engine: Any, portals: Any, new_invoice: Any) -> None:
     assert_proof(res, "globex-secret")
 
 
-def test_next_tasks_take_prepared_contexts(engine: Any, portals: Any, new_invoice: Any) -> None:
-    """Each task prepares the next one's fresh context; the next task takes it, and a
-    context never serves two tasks (every record once, each with its own proof)."""
-    taken = engine.spares.taken
-    snaps = [new_invoice() for _ in range(3)]
-    results = [engine.post(s) for s in snaps]
-    assert all(r.ok for r in results), [r.detail for r in results]
-    assert engine.spares.taken - taken >= 2
-    assert len({r.screenshot for r in results}) == 3
-    for snap in snaps:
-        assert portals.count("globex", "invoice", key(snap, "invoice_number")) == 1
-
-
 def test_report_remittance(engine: Any, portals: Any, new_remittance: Any) -> None:
     snap = new_remittance()
     res = engine.post(snap)

@@ -102,8 +102,11 @@ class FileHandling:
         if reason:
             log.warning("folder_file_failed", folder=self.config.name, file=path.name,
                         reason=reason, moved_to=str(target))
-            with contextlib.suppress(OSError):
-                target.with_name(target.name + ".error.txt").write_text(reason + "\n", "utf-8")
+            with contextlib.suppress(OSError):   # atomic: a reader never sees it half written
+                note = target.with_name(target.name + ".error.txt")
+                tmp = note.with_name(f".{note.name}.tmp")
+                tmp.write_text(reason + "\n", "utf-8")
+                os.replace(tmp, note)
         else:
             log.info("folder_file_moved", folder=self.config.name, file=path.name,
                      moved_to=str(target),

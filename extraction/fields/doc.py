@@ -18,6 +18,10 @@ from extraction.fields import lex
 
 BBox = tuple[float, float, float, float]
 
+# a horizontal gap wider than this many font sizes separates columns / text blocks, not
+# words (word spaces are about 0.3 font sizes)
+BIG_GAP_EM = 1.5
+
 
 @dataclass(slots=True)
 class DLine:
@@ -26,6 +30,7 @@ class DLine:
     words: list[Word]
     norms: list[str]
     source: str = "text"
+    aspect: float = 1.0        # page height / page width (turns a height into x units)
     # derived from `words` once (the words of a line never change after `Doc.build`);
     # the extractors read them many times per line
     text: str = field(init=False, repr=False, compare=False)
@@ -41,6 +46,33 @@ class DLine:
         self.y1 = max([w.y1 for w in ws])
         hs = sorted([w.y1 - w.y0 for w in ws])
         self.height = hs[len(hs) // 2] or 0.01
+
+    @property
+    def em(self) -> float:
+        """The line's font size (median word height) in page-width units, to compare
+        horizontal gaps with."""
+        return self.height * self.aspect
+
+    def big_gap(self, k: int, factor: float | None = None) -> bool:
+        """Is the space between word ``k - 1`` and word ``k`` a column gap rather than a
+        word space (wider than `factor` font sizes)?"""
+        ws = self.words
+        if factor is None:
+            factor = BIG_GAP_EM
+        return 0 < k < len(ws) and ws[k].x0 - ws[k - 1].x1 > factor * self.em
+
+    def segments(self) -> list[tuple[int, int]]:
+        """Word spans ``[i, j)`` of the line split at column gaps: on a scan mapped back
+        through the deskew rotation, a right-hand label block may share one visual line
+        with a paragraph on its left; a label phrase never spans such a gap."""
+        out: list[tuple[int, int]] = []
+        start = 0
+        for k in range(1, len(self.words)):
+            if self.big_gap(k):
+                out.append((start, k))
+                start = k
+        out.append((start, len(self.words)))
+        return out
 
     @property
     def bbox(self) -> BBox:
@@ -100,6 +132,7 @@ _PARTY_FIELDS = frozenset(("seller_name", "buyer_name", "payer_name", "ship_to",
 _ID_WORD = re.compile(r"[A-Za-z]{1,6}[-_/]?\d[\w\-/.]*")
 _OCR_CENTS = re.compile(r"(\d[.,])\s+(\d{2})$")
 _DIGIT = re.compile(r"\d")
+_AMOUNT_QUOTES = re.compile(r"^[‘’“”'\"`´]+(?=[-\d])|(\d[.,]\d{2})[.‘’“”'\"`´]+$")
 _NOT_AMOUNT = re.compile(r"\d[/:]\d|[A-Za-z]{2,}\d|\d[A-Za-z]{4,}")
 
 
@@ -121,6 +154,17 @@ def _value_position(ln: DLine, i: int, j: int, hs: list) -> bool:
             ln.words[j].x0 - ln.words[j - 1].x1 < 0.03:
         return True
     return False
+
+
+def _find_labels(ln: DLine) -> list[lex.Span]:
+    """Label phrases of a line, searched per gap-separated segment (`DLine.segments`)."""
+    segs = ln.segments()
+    if len(segs) == 1:
+        return lex.find_labels(ln.norms)
+    out: list[lex.Span] = []
+    for a, b in segs:
+        out.extend((i + a, j + a, f, ph) for (i, j, f, ph) in lex.find_labels(ln.norms[a:b]))
+    return out
 
 
 def norm_word(text: str) -> str:
@@ -146,17 +190,19 @@ class Doc:
         doc = cls(pages)
         for p in pages:
             grouped = p.lines()
+            aspect = p.height / p.width if p.width and p.height else 1.0
             doc.page_lines.setdefault(p.number, grouped)
             for ln in grouped:
                 words = [w for w in ln.words if w.text.strip()]
                 if not words:
                     continue
                 doc.lines.append(DLine(p.number, len(doc.lines), words,
-                                       [norm_word(w.text) for w in words], p.source))
+                                       [norm_word(w.text) for w in words], p.source,
+                                       aspect))
         from extraction.fields.groups import merge
         lines = doc.lines
         for ln in lines:
-            hs = lex.find_labels(ln.norms)
+            hs = _find_labels(ln)
             if not hs:
                 continue
             # a label right after "Name:" / "Firma:" sits in a value position
@@ -184,6 +230,8 @@ class Doc:
     def amount(self, text: str) -> Decimal | None:
         from extraction.normalize import parse_amount
         text = _OCR_CENTS.sub(r"\1\2", text)   # OCR: "64. 15" -> "64.15"
+        # quotes / a full stop glued to an amount ("‘100,00.": speckle or sentence end)
+        text = _AMOUNT_QUOTES.sub(r"\1", text)
         if not _DIGIT.search(text) or _NOT_AMOUNT.search(text):
             return None
         return parse_amount(text, self.num_hint)

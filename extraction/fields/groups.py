@@ -63,6 +63,7 @@ def merge(line: DLine, hits: list[Hit], below: list[DLine] | None = None) -> lis
             columns = True      # "Nettobetrag MwSt-Betrag Endbetrag" over a row of values
         if not columns and not any(_is_value(w.text) for w in between) and len(between) <= 3 and \
                 (h.words[0].x0 - line.words[h.i - 1].x1) < 0.05 and \
+                not any(line.big_gap(k) for k in range(cur.j, h.i + 1)) and \
                 (set(cur.fields) & TOTALS or set(h.fields) & TOTALS or not cur.fields):
             if not cur.fields and not set(h.fields) & TOTALS:
                 merged: tuple[str, ...] = ()   # "Contact seller": a qualifier, not the party

@@ -365,3 +365,40 @@ def test_letterhead_block_beats_item_text() -> None:
     if not pdf.exists():
         pytest.skip("corpora absent")
     assert extract_fields(read_pdf(pdf)).value("seller_name") == "Coolblue B.V."
+
+
+def test_labels_never_span_a_column_gap() -> None:
+    """A scan mapped back through the deskew rotation: the right-hand totals labels share
+    one visual line with a small-print paragraph on their left; "le" (a date label) must
+    not be joined across the gap to "TOTAL HT" (the line is split into segments at gaps
+    wider than `BIG_GAP_EM` font sizes before labels are matched and merged)."""
+    from extraction.fields.doc import Doc
+    rows = [("FACTURE N° : F1", 0.5, 0.05),
+            ("compter de la date calculée sur la base de trois fois le taux", 0.16, 0.80),
+            ("légal. Les règlements reçus avant la date ne donnent pas lieu", 0.16, 0.83),
+            ("TOTAL HT", 0.55, 0.80), ("TOTAL TVA", 0.64, 0.80), ("TOTAL TTC", 0.735, 0.80),
+            ("100,00", 0.56, 0.83), ("4,90", 0.65, 0.83), ("104,90", 0.745, 0.83)]
+    p = page(rows)
+    doc = Doc.build([p])
+    ln = next(ln for ln in doc.lines if "TOTAL" in ln.text)
+    segs = ln.segments()
+    assert len(segs) == 4 and [ln.words[a].text for a, _ in segs[1:]] == ["TOTAL"] * 3
+    assert [(h.phrase, h.fields) for h in doc.hits_by_line[ln.idx] if "total" in h.phrase] == [
+        ("total ht", ("total_net",)), ("total tva", ("total_tax",)),
+        ("total ttc", ("total_gross",))]
+    ext = extract_fields([p], "invoice")
+    assert ext.value("total_net") == "100.00"
+    assert ext.value("total_tax") == "4.90"
+    assert ext.value("total_gross") == "104.90"
+
+
+def test_ocr_quotes_around_amounts_and_labels() -> None:
+    """Speckle read as quotes ("‘100,00.", "“TOTAL") does not hide an amount or a label."""
+    from extraction.fields.doc import Doc
+    from extraction.labels import normalise_label
+    doc = Doc([])
+    doc.comma_decimal = True
+    assert str(doc.amount("‘100,00.")) == "100.00"
+    assert str(doc.amount("-5,00")) == "-5.00"
+    assert doc.amount("12.") is None
+    assert normalise_label("“TOTAL") == "total" and normalise_label("«Total»") == "total"

@@ -90,10 +90,12 @@ def _segment_below(doc: Doc, hit: Hit, columns: bool = False) -> tuple[list[Word
     hs = doc.hits_by_line.get(hit.line.idx, [])
     left = max((h.x1 for h in hs if h.j <= hit.i), default=-1.0)
     right = min((h.x0 for h in hs if h.i >= hit.j), default=2.0)
+    label_h = sorted(w.y1 - w.y0 for w in hit.words)[len(hit.words) // 2]
     for other in doc.below(hit.line, BELOW_LINES * (1.8 if columns else 1.0)):
         lab = doc.labelled_words(other)
         ws = [w for k, w in enumerate(other.words)
-              if k not in lab and w.x1 > max(x0 - 0.01, left) and w.x0 < min(x1 + 0.02, right)]
+              if k not in lab and w.x1 > max(x0 - 0.01, left) and w.x0 < min(x1 + 0.02, right)
+              and not _speck(w, label_h)]
         if ws:
             # extend the run to the right while words are close together
             k = other.words.index(ws[-1])
@@ -101,13 +103,20 @@ def _segment_below(doc: Doc, hit: Hit, columns: bool = False) -> tuple[list[Word
             for w in other.words[k + 1:]:
                 if w.x0 - run[-1].x1 > 0.03 or other.words.index(w) in lab or w.x0 >= right:
                     break
-                run.append(w)
+                if not _speck(w, label_h):
+                    run.append(w)
             if columns and not any(_DIGIT.search(w.text) for w in run):
                 continue
             return run, other
-        if any(w.x1 > x0 and w.x0 < x1 for w in other.words):
+        if any(w.x1 > x0 and w.x0 < x1 and not _speck(w, label_h) for w in other.words):
             return [], None        # a label sits below this label: not a value
     return [], None
+
+
+def _speck(w: Word, label_h: float) -> bool:
+    """OCR noise: a one- or two-character token (a scan speck read as "3", "5", "B") far
+    smaller than the label's font; it is no value, the value row lies further down."""
+    return len(w.text) <= 2 and label_h > 0 and (w.y1 - w.y0) < 0.35 * label_h
 
 
 def _sum_row(doc: Doc, hit: Hit, first: DLine) -> tuple[list[Word], DLine] | None:
@@ -319,6 +328,20 @@ def _totals_row(doc: Doc, hit: Hit) -> bool:
     return len(money) >= 3 and not any(_DIGIT.search(w.text) for w in hit.line.words)
 
 
+def _money_columns(doc: Doc, hit: Hit) -> bool:
+    """A money label in a run of three or more money labels with no digit from the first
+    of them to the line's end ("... le taux  TOTAL HT  TOTAL TVA  TOTAL TTC"): column heads
+    of a totals table, though running text precedes them on the line."""
+    money = {"total_net", "total_tax", "total_gross", "amount_due"}
+    if not money & set(hit.fields):
+        return False
+    hs = [h for h in doc.hits_by_line.get(hit.line.idx, []) if money & set(h.fields)]
+    if len(hs) < 3:
+        return False
+    first = min(h.i for h in hs)
+    return not any(_DIGIT.search(w.text) for w in hit.line.words[first:])
+
+
 def label_candidates(doc: Doc, wanted: tuple[str, ...]) -> dict[str, list[Cand]]:
     """All typed label-value candidates for the wanted header fields."""
     out: dict[str, list[Cand]] = {}
@@ -332,7 +355,7 @@ def label_candidates(doc: Doc, wanted: tuple[str, ...]) -> dict[str, list[Cand]]
             spec *= 0.85         # "• Bestell-Nr.: ..." under an item: a line-level reference
         right = _segment_right(doc, hit)
         header_row = _is_header_row(doc, hit)
-        below, below_line = _segment_below(doc, hit, header_row)
+        below, below_line = _segment_below(doc, hit, header_row or _money_columns(doc, hit))
         rel = hit.line.idx / max(1, len(doc.lines))
         nxt = hit.line.words[hit.j] if hit.j < len(hit.line.words) else None
         label_ends_segment = header_row or nxt is None or nxt.x0 - hit.x1 > 0.04 or (

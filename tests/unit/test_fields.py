@@ -290,6 +290,21 @@ def test_column_total_labels_and_net_a_payer() -> None:
     assert ext.value("amount_due") == "104.90"
 
 
+def test_ocr_speck_between_total_labels_and_values_is_skipped() -> None:
+    """A scan speck OCR'd as a tiny "3" under "TOTAL HT" is no value: the amounts row
+    below is read instead, even past running text on the label line."""
+    p = page([("FACTURE N° : F1", 0.5, 0.05),
+              ("calculée sur la base de trois fois le taux", 0.05, 0.80),
+              ("TOTAL HT", 0.55, 0.80), ("TOTAL TVA", 0.65, 0.80), ("TOTAL TTC", 0.75, 0.80),
+              ("100,00", 0.56, 0.837), ("10,00", 0.66, 0.837), ("110,00", 0.76, 0.837)])
+    p.words += [Word("3", 0.562, 0.820, 0.5635, 0.8215), Word("5", 0.662, 0.820, 0.6635, 0.8215)]
+    p.words.sort(key=lambda w: (w.y0, w.x0))
+    ext = extract_fields([p], "invoice")
+    assert ext.value("total_net") == "100.00"
+    assert ext.value("total_tax") == "10.00"
+    assert ext.value("total_gross") == "110.00"
+
+
 def test_country_code_is_not_a_currency() -> None:
     rows = [("Invoice", 0.05, 0.05), ("69001 LYON", 0.05, 0.1), ("FR", 0.05, 0.115),
             ("Currency: EUR", 0.5, 0.2), ("Total 10,00", 0.5, 0.7)]

@@ -11,6 +11,7 @@ postcode + city line).  Label-based candidates ("Bill to", "Verkäufer"...) come
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from extraction.fields import lex
 from extraction.fields.doc import Cand, Doc, DLine
@@ -33,6 +34,37 @@ INITIAL_PERSON = re.compile(r"([A-ZÀ-Ý]\.\s?)+[A-ZÀ-Ý][\w'\-]+")   # "C. Mar
 _LABEL_LEAD = re.compile(r"^[A-Za-zÀ-ÿ][\w .\-]{0,24}:\s")
 
 
+# Document-type headings beyond the classifier's cue phrases (`labels_data.DOC_TYPE_CUES`):
+# head nouns, and qualifiers that only ever accompany one ("PAYMENT RECEIPT", "Tax Invoice
+# Copy").  A name made only of these words is a title, never a party.
+_TITLE_HEADS = frozenset(
+    "invoice invoices bill receipt receipts quittung beleg kassenbeleg kassenbon recu quittance "
+    "ticket facture factures rechnung factuur fattura factura statement quotation quote "
+    "angebot devis offerte proforma lieferschein delivery note bordereau memo order orders "
+    "bestellung commande auftragsbestatigung confirmation gutschrift avoir".split())
+_TITLE_QUALIFIERS = frozenset(
+    "payment paiement zahlungs zahlung cash sales tax vat official original copy duplicate "
+    "simplified commercial pro forma de du d la of credit debit purchase bon client customer "
+    "final interim advance acompte abschlags teil partial summary and et und".split())
+
+
+@lru_cache(maxsize=1)
+def _title_vocab() -> tuple[frozenset[str], frozenset[str]]:
+    """(head words, every word allowed in a title), from the strong cue phrases + above."""
+    strong = [k for k, v in lex.cue_index().items() if any(s.endswith(":strong") for s in v)]
+    heads = _TITLE_HEADS | {k for k in strong if " " not in k}
+    return heads, heads | _TITLE_QUALIFIERS | {t for k in strong for t in k.split()}
+
+
+def is_doc_title(text: str) -> bool:
+    """A document-type heading ("PAYMENT RECEIPT", "Facture", "Bon de commande")."""
+    toks = [t for w in text.split() for t in lex.normalise(w).split() if not t.isdigit()]
+    if not toks:
+        return False
+    heads, vocab = _title_vocab()
+    return any(t in heads for t in toks) and all(t in vocab for t in toks)
+
+
 def segments(ln: DLine) -> list[list[Word]]:
     segs: list[list[Word]] = []
     for w in ln.words:
@@ -53,6 +85,8 @@ def _is_titleish(doc: Doc, ln: DLine, ws: list[Word]) -> bool:
     if lex.find_cues(norms):
         return True
     txt = _text(ws)
+    if is_doc_title(txt):
+        return True
     if not re.search(r"[A-Za-zÀ-ÿ]{3}", txt) or re.search(r"@|www\.|https?:|\+\d", txt):
         return True
     if len(ws) > 3 or not doc.hits_by_line.get(ln.idx):
@@ -131,9 +165,14 @@ def seller_candidates(doc: Doc) -> list[Cand]:
                 out.append(Cand("seller_name", _first_part(txt), 0.42, ln.page, ws, ln.source,
                                 "footer-legal"))
     out.extend(_legal_line(doc, first))
+    out.extend(_issuer_statements(doc))
     if not out:
         for ln in first[:3]:
             ws = segments(ln)[0]
+            if is_doc_title(_text(ws)):
+                continue                    # "PAYMENT RECEIPT" over the letterhead
+            if _LABEL_LEAD.match(ln.text) or doc.hits_by_line.get(ln.idx):
+                break                       # "Guest Name: ...": the body has begun
             if not _is_titleish(doc, ln, ws) and ln.y0 < 0.2:
                 out.append(Cand("seller_name", _first_part(_text(ws)), 0.3, ln.page, ws,
                                 ln.source, "first-line"))
@@ -385,3 +424,67 @@ def _legal_line(doc: Doc, first: list[DLine]) -> list[Cand]:
         return [Cand("seller_name", txt, 0.8 - ln.y0 * 0.3, ln.page, words, ln.source,
                      "top-legal-line")]
     return []
+
+
+# "Titulaire du compte : NETPRESSE", "Account holder: ACME Ltd" in the payment block
+_HOLDER = re.compile(
+    r"\b(?:titulaire(?:\s+du\s+compte)?|account\s+(?:holder|name)|kontoinhaber(?:in)?|"
+    r"beneficiary(?:\s+name)?|b[ée]n[ée]ficiaire)\s*:\s*(?P<v>[^:]+?)\s*"
+    r"(?=$|\s[-–—|·]\s|,|;|\s{3,}|\b(?:IBAN|BIC|SWIFT|Bank|Banque)\b)", re.I)
+# "Payment received by OYO Paid through ...": a receipt names its issuer as the payee
+_RECEIVED_BY = re.compile(r"\b(?:payment|amount)\s+received\s+by\s+(?P<v>.+)$", re.I)
+_NAME_STOP = {"paid", "via", "through", "on", "vide", "by", "for", "dated", "at", "from", "with"}
+HOLDER_SCORE = 0.8
+FOOTER_Y = 0.8
+
+
+def _footer_names(doc: Doc) -> dict[str, tuple[DLine, list[Word]]]:
+    """Whole segments of the footer band, keyed by their folded text."""
+    out: dict[str, tuple[DLine, list[Word]]] = {}
+    for ln in doc.lines:
+        if ln.y0 < FOOTER_Y:
+            continue
+        for ws in segments(ln):
+            out.setdefault(_text(ws).strip(" ,;").casefold(), (ln, ws))
+    return out
+
+
+def _issuer_statements(doc: Doc) -> list[Cand]:
+    """The issuer named in the body: the holder of the account to pay into, kept only when
+    the footer (the issuer's own imprint) repeats the name as a line of its own -- a
+    customer's mandate ("Kontoinhaber: Max Mustermann") names the customer, who appears
+    in the address window, not in the footer; and the payee of a receipt ("Payment
+    received by X")."""
+    out: list[Cand] = []
+    footer: dict[str, tuple[DLine, list[Word]]] | None = None
+    for ln in doc.lines:
+        m = _HOLDER.search(ln.text)
+        if m:
+            name = m["v"].strip(" .,;")
+            if len(name) >= 3 and re.search(r"[A-Za-zÀ-ÿ]{3}", name) and \
+                    not re.search(r"\d{3,}", name) and not is_doc_title(name):
+                if footer is None:
+                    footer = _footer_names(doc)
+                hit = footer.get(name.casefold())
+                if hit is not None and hit[0].idx != ln.idx:
+                    fl, fws = hit
+                    words = [w for w in ln.words if w.text in name.split()] or ln.words
+                    out.append(Cand("seller_name", name, HOLDER_SCORE, ln.page, words,
+                                    ln.source, "account-holder"))
+                    out.append(Cand("seller_name", _text(fws).strip(" ,;"), HOLDER_SCORE,
+                                    fl.page, fws, fl.source, "footer-holder"))
+        m = _RECEIVED_BY.search(ln.text)
+        if m:
+            toks: list[str] = []
+            for t in m["v"].split():
+                if t.casefold() in _NAME_STOP or not t[:1].isupper() or len(toks) >= 4:
+                    break
+                toks.append(t)
+                if t[-1:] in ",.;(":
+                    break
+            name = " ".join(toks).strip(" ,.;(")
+            if len(name) >= 2 and not is_doc_title(name):
+                words = [w for w in ln.words if w.text in toks]
+                out.append(Cand("seller_name", name, 0.5, ln.page, words, ln.source,
+                                "received-by"))
+    return out

@@ -222,6 +222,15 @@ _RC_STOP = re.compile(
     re.IGNORECASE)
 _RC_REGNO = re.compile(r"\d{3,}\s*-\s*[A-Z]\)?\s*$|^\(\s*\w*\d|^\S*\d\S*-[A-Z]\)?$")
 _RC_POSTCODE = re.compile(r"\b\d{5}\b")
+_RC_LOTNO = re.compile(r"(?:^\W*(?:(?:lot|p\.?\s*t)\b[\s.,:]*)+|\b(?:lot|no|pt)\W{0,3})$",
+                       re.IGNORECASE)
+
+
+def _has_postcode(txt: str) -> bool:
+    """A 5-digit postcode, not a lot / plot number ("LOT 11995", "LOT P.T, 33198")."""
+    return any(not _RC_LOTNO.search(txt[:m.start()]) for m in _RC_POSTCODE.finditer(txt))
+# an address label: "ADD:", "ADDRESS.", "HQ ADD:" (head office, OCR'd "HO ADD:")
+_RC_ADD = re.compile(r"^(?:h[qo]\s*|head\s*office\s*)?add(?:ress)?\s*[:.;]\s*", re.IGNORECASE)
 _RC_STREET = re.compile(
     r"\b(lot|no|unit|jalan|jln|lorong|lrg|taman|tmn|flr|floor|level|block|blok|plaza|wisma|"
     r"kompleks|complex|kawasan|persiaran|lebuh|lebuhraya|batu|bangunan|menara|mall|seksyen)\b",
@@ -246,9 +255,9 @@ def _fuzzy_in(key: str, t: str) -> bool:
     from difflib import SequenceMatcher
     if len(key) < 6:
         return False
-    head = t[:len(key) + 2]
-    m = SequenceMatcher(None, key, head, autojunk=False)
-    return m.ratio() >= 0.85 or (len(t) >= 6 and SequenceMatcher(
+    best = max(SequenceMatcher(None, key, t[:len(key) + d], autojunk=False).ratio()
+               for d in (0, 2))           # the name alone, or with a speck glued on
+    return best >= 0.85 or (len(t) >= 6 and SequenceMatcher(
         None, key[:len(t)], t, autojunk=False).ratio() >= 0.85 and len(t) >= 0.5 * len(key))
 
 
@@ -281,12 +290,12 @@ def receipt_address(doc: Doc, name: str) -> Cand | None:
     if (re.match(r"(no\b|lot\b|\d)", at, re.IGNORECASE) and _RC_STREET.search(at)
             and not _RC_LEGAL.search(at)):
         lines.append(prev)                # the "name" picked was the street line
-        seen_pc = bool(_RC_POSTCODE.search(at))
+        seen_pc = _has_postcode(at)
     for ln in top[anchor + 1:]:
         if lines and ln.y0 - prev.y1 > 3.0 * max(prev.height, ln.height):
             break
         prev = ln
-        txt = re.sub(r"^(ho\s+)?add(ress)?\s*[:.]\s*", "", ln.text.strip(), flags=re.IGNORECASE)
+        txt = _RC_ADD.sub("", ln.text.strip())
         if not lines:
             if ((not re.search(r"\d", txt) and not _RC_STREET.search(txt))
                     or _RC_REGNO.search(txt) or _RC_STOP.search(txt) or _RC_LEGAL.search(txt)
@@ -307,14 +316,13 @@ def receipt_address(doc: Doc, name: str) -> Cand | None:
                 re.search(r"\d{5}\W*$", lines[-1].text) and not re.search(r"\d", txt)):
             break                         # after "TAMAN SEA,47400" the city line follows
         lines.append(ln)
-        if _RC_POSTCODE.search(txt):
+        if _has_postcode(txt):
             seen_pc = True
         if len(lines) >= 6:
             break
     if not lines or not (seen_pc or len(lines) >= 2):
         return None
-    parts = [re.sub(r"^(ho\s+)?add(ress)?\s*[:.]\s*", "", ln.text.strip(), flags=re.IGNORECASE
-                    ).strip(" ,") for ln in lines]
+    parts = [_RC_ADD.sub("", ln.text.strip()).strip(" ,") for ln in lines]
     words = [w for ln in lines for w in ln.words]
     return Cand("seller_address", ", ".join(parts), 0.7, lines[0].page, words,
                 lines[0].source, "receipt-address")

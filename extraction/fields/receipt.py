@@ -22,6 +22,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from extraction.fields.doc import Cand, Doc, DLine
+from extraction.fields.receipt_clean import NAME_TAIL, clean_name, continues, strip_logo
 
 __all__ = ["is_receipt", "refine", "receipt_name", "receipt_date", "receipt_total",
            "clean_name", "lenient_amount"]
@@ -116,34 +117,6 @@ def _is_anchor(doc: Doc, ln: DLine) -> bool:
     return False
 
 
-_NAME_TAIL = re.compile(r"\s*[(<\[{]\s*(?:co\.?\s*(?:reg|no)\.?\s*:?\s*)?[\dA-Z]{0,3}\d{3,}"
-                        r"[\s\-–]*[A-Z]?\s*[)>\]}]?.*$|\s+\d{5,}\s*[-–]\s*[A-Z]\b.*$", re.I)
-
-
-def clean_name(txt: str) -> str:
-    """Registration tail, specks and OCR slips of the legal form removed."""
-    t = _NAME_TAIL.sub("", txt).strip(" ,;:-=*~'\"`.|") if not txt.lstrip().startswith("(") \
-        else txt.strip()
-    if txt.rstrip().endswith(".") and not t.endswith("."):
-        t2 = txt.rstrip()
-        if len(t2) == len(t) + 1 and t2.startswith(t):
-            t = t2                                   # keep "CO." / "BHD." as printed
-    t = re.sub(r"\bS[O0IB]N(\.?\s?)[B8]H[DO0]\b", r"SDN\1BHD", t)
-    t = re.sub(r"(?<=\w\s)[S5$]\s*/\s*[B8](?=\s|$)", "S/B", t)
-    t = re.sub(r"(?<=[A-Z]-)0(?=\b|[A-Z])|(?<=[A-Z])0(?=[A-Z])", "O", t)
-    t = re.sub(r"(?<=\b[A-Z]\.)1(?=\.)", "I", t)        # "D.1.Y." -> "D.I.Y."
-    return re.sub(r"\s+", " ", t).strip()
-
-
-def _strip_logo(txt: str) -> str:
-    """A lone logo letter before a mixed-case name ("L Yam Fresh")."""
-    toks = txt.split()
-    if len(toks) >= 2 and len(toks[0]) == 1 and toks[0].isalpha() and \
-            toks[1][:1].isupper() and toks[1][1:].islower():
-        return " ".join(toks[1:])
-    return txt
-
-
 def receipt_name(doc: Doc) -> Cand | None:
     """The shop / legal name: the block above the first registration, contact or address
     line at the top of the slip."""
@@ -153,7 +126,7 @@ def receipt_name(doc: Doc) -> Cand | None:
     inline = None
     seen_text = False
     for k, ln in enumerate(top[:14]):
-        m = _NAME_TAIL.search(ln.text)
+        m = NAME_TAIL.search(ln.text)
         head = ln.text[:m.start()] if m else ""
         if m and len(re.findall(r"[A-Za-z]", head)) >= 3 and _alpha_ratio(head) > 0.6 \
                 and not _REG_LABEL.search(head) and not head.lstrip().startswith("("):
@@ -197,17 +170,17 @@ def receipt_name(doc: Doc) -> Cand | None:
         t = t[:m.end() + (1 if t[m.end():m.end() + 1] == "." else 0)]
         head_words = [w.casefold().strip(".,") for w in t[:list(_LEGAL.finditer(t))[0].start()].split()]
         use = [i]
-        if i > 0 and all(w in _GENERIC or len(w) <= 1 for w in head_words):
-            prev = texts[i - 1]
-            if not re.search(r"\d{3,}", prev):
-                use = [i - 1, i]
+        if i > 0 and not re.search(r"\d{3,}", texts[i - 1]) and (
+                all(w in _GENERIC or len(w) <= 1 for w in head_words)
+                or continues(block[i - 1], block[i], head_words)):
+            use = [i - 1, i]
         name = " ".join([texts[j] for j in use[:-1]] + [t])
         words = [w for j in use for w in block[j].words]
         why = "receipt-legal"
     else:
         # no legal form: the last line of the block, or two when both are big banner lines
         i = len(texts) - 1
-        name = _strip_logo(texts[i])
+        name = strip_logo(texts[i])
         words = list(block[i].words)
         why = "receipt-top"
     name = clean_name(re.sub(r"^[A-Za-z ]{1,14}:\s*", "", name))   # "Dimiliki: ..." (owned by)

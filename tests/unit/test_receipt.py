@@ -135,3 +135,39 @@ def test_ocr_clean_text_letter_confusions() -> None:
     assert _clean_text("JIn") == "Jln"
     assert _clean_text("In") == "In"
     assert _clean_text("§3.55") == "53.55"
+
+
+def test_clean_name_braces_apostrophes_and_misread_registration() -> None:
+    assert clean_name("BEMED {SP} SDN. BHD.") == "BEMED (SP) SDN. BHD."
+    assert clean_name("NANDO’S CHICKENLAND") == "NANDO'S CHICKENLAND"
+    assert clean_name("KEDAI PAPAN'YEW CHUAN") == "KEDAI PAPAN YEW CHUAN"
+    assert clean_name("99 SPEED MART 5/8 (S19S37-X)") == "99 SPEED MART S/B"
+
+
+def test_name_wrapped_over_two_banner_lines() -> None:
+    c = receipt_name(_doc(["WESTERN EASTERN", "STATIONERY SDN. BHD", "(7910-U)",
+                           "42-46, JLN SULTAN AZLAN SHAH", "51200 KUALA LUMPUR"]))
+    assert c is not None and c.value == "WESTERN EASTERN STATIONERY SDN. BHD"
+
+
+def test_name_not_joined_with_a_brand_line_it_repeats() -> None:
+    c = receipt_name(_doc(["GARDENIA", "GARDENIA SDN BHD", "(139386-X)", "LOT 3, JALAN PELABUR",
+                           "40000 SHAH ALAM"]))
+    assert c is not None and c.value == "GARDENIA SDN BHD"
+
+
+def test_address_after_contact_lines_with_hq_label() -> None:
+    from extraction.fields.address import receipt_address
+    doc = _doc(["HAI-O RAYA BHD (169199-V)", "KEPONG OUTLET", "TEL / FAX : 03-62636977",
+                "GST ID NO: 001600892928", "HQ ADD: LOT 11995, BATU 2, JALAN KAPAR",
+                "41400 KLANG, SELANGOR", "DATE: 15/12/2016"])
+    c = receipt_address(doc, "HAI-O RAYA BHD")
+    assert c is not None
+    assert c.value == "LOT 11995, BATU 2, JALAN KAPAR, 41400 KLANG, SELANGOR"
+
+
+def test_address_lot_number_is_not_a_postcode() -> None:
+    from extraction.fields.address import _has_postcode
+    assert not _has_postcode("LOT P.T, 33198, BATU 4")
+    assert not _has_postcode("LOT 11995, BATU 2")
+    assert _has_postcode("NO 5, JALAN X, 47400 PETALING JAYA")

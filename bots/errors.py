@@ -54,3 +54,26 @@ class RecipeDisabled(PermanentError):
 
 class UnknownRecipe(PermanentError):
     kind = "unknown_recipe"
+
+
+# ---- what a portal page shows -> the error class --------------------------------------
+# One judgement for a page rendered in the browser (`BasePage.check`) and for a result list
+# fetched over HTTP (`bots.recipes.listing`).
+def raise_for_login(url: str, where: str) -> None:
+    """A redirect to the login page means the session expired."""
+    if "/login" in url.split("?", 1)[0]:
+        raise SessionExpired(f"session expired (redirected to login from {where})")
+
+
+def raise_for_page(where: str, status: int, *, maintenance: bool, error: str | None,
+                   body: str) -> None:
+    """Maintenance page, HTTP 5xx, 401/403 (transient) or the portal's ``#error`` message
+    (business error); nothing when the page is healthy."""
+    if maintenance:
+        raise PortalMaintenance("portal shows its maintenance page")
+    if status >= 500:
+        raise PortalServerError(f"portal answered HTTP {status} on {where}")
+    if status in (401, 403):
+        raise PortalTransient(f"portal refused the request (HTTP {status}) on {where}: {body}")
+    if error is not None:
+        raise PortalBusinessError(error)

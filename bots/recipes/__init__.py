@@ -17,9 +17,8 @@ from urllib.parse import quote
 from playwright.sync_api import FrameLocator, Locator, Page, Response
 from playwright.sync_api import TimeoutError as PWTimeout
 
-from bots.errors import (PortalBusinessError, PortalLoginFailed, PortalMaintenance,
-                         PortalServerError, PortalTimeout, PortalTransient, RecipeBroken,
-                         SessionExpired)
+from bots.errors import (PortalBusinessError, PortalLoginFailed, PortalTimeout,
+                         PortalTransient, RecipeBroken, raise_for_login, raise_for_page)
 
 
 _ROWS_JS = """(rows, cells) => rows.map(r => { const o = {};
@@ -135,19 +134,12 @@ class BasePage:
 
     def check(self, resp: Response | None = None) -> None:
         """Raise the bot error class for what the portal is showing now (one round trip)."""
-        page = self.page
-        if "/login" in page.url.split("?", 1)[0]:
-            raise SessionExpired(f"session expired (redirected to login from {type(self).__name__})")
-        state = page.evaluate(_STATE_JS)
-        if state["maintenance"]:
-            raise PortalMaintenance("portal shows its maintenance page")
-        status = resp.status if resp is not None else 200
-        if status >= 500:
-            raise PortalServerError(f"portal answered HTTP {status} on {type(self).__name__}")
-        if status in (401, 403):
-            raise PortalTransient(f"portal refused the request (HTTP {status}): {state['body']}")
-        if state["error"] is not None:
-            raise PortalBusinessError(state["error"])
+        where = type(self).__name__
+        raise_for_login(self.page.url, where)
+        state = self.page.evaluate(_STATE_JS)
+        raise_for_page(where, resp.status if resp is not None else 200,
+                       maintenance=state["maintenance"], error=state["error"],
+                       body=state["body"])
 
     # ---- elements ------------------------------------------------------------------
     def broken(self, selector: str, exc: Exception) -> RecipeBroken:
@@ -217,16 +209,17 @@ class BasePage:
         a row's ``key`` cell equals `query` exactly (searches match substrings).  With
         ``search_mode = "http"`` (default) the lists are fetched with the session's cookies
         and read without rendering (`bots.recipes.listing`); ``"page"`` renders them."""
+        results = f"{self.path}?q={quote(query)}"
         if self.search_mode == "http":
             from bots.recipes.listing import search_rows
 
-            row = search_rows(self.page.request, f"{self.ctx.base_url}{self.path}?q={quote(query)}",
-                              table, cells, query, where=type(self).__name__,
+            row = search_rows(self.page.request, self.ctx.base_url + results, table, cells,
+                              query, where=type(self).__name__,
                               timeout_ms=self.ctx.nav_timeout_ms)
             if row is not None:   # rare: show the record on the page for the proof screenshot
-                self.open(f"{self.path}?q={quote(query)}")
+                self.open(results)
             return row
-        self.open(f"{self.path}?q={quote(query)}")
+        self.open(results)
         while True:
             self.need(table)
             rows = self.page.locator(f"{table} tbody tr").evaluate_all(_ROWS_JS, cells)

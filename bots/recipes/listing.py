@@ -4,10 +4,10 @@ task's logged-in session, without rendering it in the page.
 A legacy portal's search is usually a GET form answering with an HTML table.  Fetching it
 through the browser context's request client (same cookies, same session) and reading the
 rows with lxml costs a few milliseconds; loading it into the page costs a navigation and a
-render.  The page's state is judged the same way `BasePage.check` judges a rendered page:
-a redirect to the login page is `SessionExpired`, the maintenance page
-`PortalMaintenance`, HTTP 5xx `PortalServerError`, an ``#error`` element the portal's
-business message.  Portals whose lists are built by JavaScript set
+render.  The page's state is judged by the same functions as a rendered page's
+(`bots.errors.raise_for_login` / `raise_for_page`): a redirect to the login page is
+`SessionExpired`, the maintenance page `PortalMaintenance`, HTTP 5xx `PortalServerError`,
+an ``#error`` element the portal's business message.  Portals whose lists are built by JavaScript set
 ``BasePage.search_mode = "page"`` and keep the rendered search."""
 from __future__ import annotations
 
@@ -17,8 +17,7 @@ from urllib.parse import urljoin
 import lxml.html
 from lxml.cssselect import CSSSelector
 
-from bots.errors import (PortalBusinessError, PortalMaintenance, PortalServerError,
-                         PortalTransient, RecipeBroken, SessionExpired)
+from bots.errors import RecipeBroken, raise_for_login, raise_for_page
 
 MAX_PAGES = 200   # a search that pages on forever is a broken recipe, not a long list
 
@@ -28,17 +27,11 @@ def _text(el: Any) -> str:
 
 
 def _judge(status: int, final_url: str, tree: Any, where: str) -> None:
-    if "/login" in final_url.split("?", 1)[0]:
-        raise SessionExpired(f"session expired (redirected to login from {where})")
-    if tree is not None and tree.cssselect("#maintenance"):
-        raise PortalMaintenance("portal shows its maintenance page")
-    if status >= 500:
-        raise PortalServerError(f"portal answered HTTP {status} on {where}")
-    if status in (401, 403):
-        raise PortalTransient(f"portal refused the request (HTTP {status}) on {where}")
+    raise_for_login(final_url, where)
     err = tree.cssselect("#error") if tree is not None else []
-    if err:
-        raise PortalBusinessError(_text(err[0]))
+    shown = tree is not None
+    raise_for_page(where, status, maintenance=shown and bool(tree.cssselect("#maintenance")),
+                   error=_text(err[0]) if err else None, body=_text(tree)[:200] if shown else "")
 
 
 def search_rows(request: Any, url: str, table: str, cells: dict[str, str], key: str, *,

@@ -6,19 +6,7 @@ import pytest
 
 from extraction.fields import extract_fields, parties
 from extraction.fields.doc import Doc
-from extraction.layout import Page, Word
-
-
-def page(rows: list[tuple[str, float, float]], h: float = 0.012) -> Page:
-    """rows: (text, x0, y0); words laid out left to right, 0.5*h wide per character."""
-    words: list[Word] = []
-    for text, x0, y0 in rows:
-        x = x0
-        for tok in text.split():
-            w = len(tok) * h * 0.5
-            words.append(Word(tok, x, y0, x + w, y0 + h))
-            x += w + h * 0.35
-    return Page(number=1, width=595, height=842, words=words)
+from tests.unit.test_fields import page
 
 
 @pytest.mark.parametrize("text", [

@@ -138,9 +138,7 @@ def router(st: PortalState) -> APIRouter:
 
     @r.get("/orders/{po_number}/ack/done")
     def ack_done(request: Request, po_number: str, ref: str) -> Response:
-        sess = st.session(request, P)
-        return st.render(request, P, "confirmation.html", sess=sess, reference=ref,
-                         what=f"Order acknowledgement for {po_number}")
+        return st.confirmation(request, P, ref, f"Order acknowledgement for {po_number}")
 
     # ---- invoice upload ------------------------------------------------------------
     @r.get("/invoices")
@@ -189,8 +187,6 @@ def router(st: PortalState) -> APIRouter:
 
     @r.get("/invoices/done")
     def invoice_done(request: Request, ref: str) -> Response:
-        sess = st.session(request, P)
-        return st.render(request, P, "confirmation.html", sess=sess, reference=ref,
-                         what="Invoice upload")
+        return st.confirmation(request, P, ref, "Invoice upload")
 
     return r

@@ -74,6 +74,12 @@ class PortalState:
     def variant(self, portal: str) -> str:
         return self.faults.ui_variant.get(portal, "v1")
 
+    def confirmation(self, request: Request, portal: str, ref: str, what: str) -> HTMLResponse:
+        """The confirmation page showing a submission's reference number."""
+        sess = self.session(request, portal)
+        return self.render(request, portal, "confirmation.html", sess=sess, reference=ref,
+                           what=what)
+
     def render(self, request: Request, portal: str, name: str, *, status: int = 200,
                sess: Session | None = None, **ctx: Any) -> HTMLResponse:
         ctx.update(portal=portal, title=PORTALS[portal]["title"], menu=PORTALS[portal]["menu"],

@@ -113,9 +113,7 @@ def router(st: PortalState) -> APIRouter:
 
     @r.get("/invoices/done")
     def invoice_done(request: Request, ref: str) -> Response:
-        sess = st.session(request, P)
-        return st.render(request, P, "confirmation.html", sess=sess, reference=ref,
-                         what="Invoice registration")
+        return st.confirmation(request, P, ref, "Invoice registration")
 
     # ---- report a payment (remittance) ---------------------------------------------
     @r.get("/payments/new")
@@ -193,8 +191,6 @@ def router(st: PortalState) -> APIRouter:
 
     @r.get("/payments/done")
     def payment_done(request: Request, ref: str) -> Response:
-        sess = st.session(request, P)
-        return st.render(request, P, "confirmation.html", sess=sess, reference=ref,
-                         what="Payment advice")
+        return st.confirmation(request, P, ref, "Payment advice")
 
     return r

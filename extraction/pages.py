@@ -21,6 +21,7 @@ PDFium is not thread-safe: call these functions from one thread per process.
 """
 from __future__ import annotations
 
+import ctypes
 import functools
 import math
 import struct
@@ -178,10 +179,24 @@ def _clean(text: str) -> str:
 
 
 # --- word building ---------------------------------------------------------------------
+def _char_codes(raw: Any, n: int) -> list[int]:
+    """The code of every character of a text page.  One ``FPDFText_GetText`` call (UTF-16)
+    instead of ``n`` ``FPDFText_GetUnicode`` calls: ~10x faster.  It agrees with
+    GetUnicode except that the soft-hyphen marker (2) comes back as 0xFFFE, which the
+    caller resolves per character; a page whose text does not map one code unit per
+    character (surrogate pairs) is read character by character."""
+    buf = (ctypes.c_ushort * (n + 1))()
+    if n and pdfium_c.FPDFText_GetText(raw, 0, n, buf) == n + 1:
+        return buf[:n]
+    get_unicode = pdfium_c.FPDFText_GetUnicode
+    return [get_unicode(raw, i) for i in range(n)]
+
+
 def _page_words(textpage: pdfium.PdfTextPage, frame: _Frame) -> list[Word]:
     raw = textpage.raw
     n = pdfium_c.FPDFText_CountChars(raw)
     get_unicode = pdfium_c.FPDFText_GetUnicode
+    codes = _char_codes(raw, n)
     get_box = pdfium_c.FPDFText_GetLooseCharBox
     rect = pdfium_c.FS_RECTF()
     # FS_RECTF is (left, top, right, bottom) floats: one unpack reads all four
@@ -199,7 +214,9 @@ def _page_words(textpage: pdfium.PdfTextPage, frame: _Frame) -> list[Word]:
     # The word-building rules (see module docstring) are inlined in this loop: it runs once
     # per character, so every call and temporary counts.
     for i in range(n):
-        u = get_unicode(raw, i)
+        u = codes[i]
+        if u == 0xFFFE:              # GetText's code for both a soft-hyphen marker and U+FFFE
+            u = get_unicode(raw, i)
         if u in skip:
             if chars:
                 text = _clean("".join(chars))

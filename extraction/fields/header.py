@@ -342,6 +342,17 @@ def _money_columns(doc: Doc, hit: Hit) -> bool:
     return not any(_DIGIT.search(w.text) for w in hit.line.words[first:])
 
 
+def _separated(hit: Hit, first: Word) -> bool:
+    """Is a party label set off from the name to its right ("Client: X", "Client   X")?
+    A name label run straight into text ("Buyer line 2") is an address line, not a label."""
+    words = hit.line.words
+    if words[hit.j - 1].text.endswith((":", "#")):
+        return True
+    if hit.j < len(words) and words[hit.j].text in (":", "#", "-", "–"):
+        return True
+    return first.x0 - hit.x1 > 0.02
+
+
 def label_candidates(doc: Doc, wanted: tuple[str, ...]) -> dict[str, list[Cand]]:
     """All typed label-value candidates for the wanted header fields."""
     out: dict[str, list[Cand]] = {}
@@ -374,6 +385,8 @@ def label_candidates(doc: Doc, wanted: tuple[str, ...]) -> dict[str, list[Cand]]
             for (val, ws, plaus) in parsed_right:
                 if hit.phrase.split()[-1] in _PREPOSITION and ws[0] is not right[0]:
                     continue               # "le" / "du" must be followed by the value itself
+                if KIND[f] == "name" and not _separated(hit, ws[0]):
+                    continue               # "Buyer line 2": a word of running text, not a label
                 gap = max(0.0, ws[0].x0 - hit.x1)
                 geo = 1.0 - min(0.25, gap * 0.6)
                 out.setdefault(f, []).append(Cand(f, val, spec_f * geo * plaus, hit.line.page,

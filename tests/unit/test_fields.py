@@ -417,3 +417,17 @@ def test_ocr_quotes_around_amounts_and_labels() -> None:
     assert str(doc.amount("-5,00")) == "-5.00"
     assert doc.amount("12.") is None
     assert normalise_label("“TOTAL") == "total" and normalise_label("«Total»") == "total"
+
+
+def test_party_label_run_into_text_is_an_address_line() -> None:
+    """"Buyer line 2" inside an address block is text, not a label; "Buyer: X" is a label."""
+    from extraction.fields import header
+    from extraction.fields.doc import Doc
+
+    body = [("Invoice No: 4711", 0.6, 0.05), ("Ship to", 0.05, 0.2), ("Harbour Depot", 0.05, 0.215),
+            ("Buyer line 2", 0.05, 0.23)]
+    cands = header.label_candidates(Doc.build([page(body)]), ("buyer_name",))
+    assert "line 2" not in {c.value for c in cands.get("buyer_name", [])}
+    cands = header.label_candidates(Doc.build([page(body + [("Buyer: Nordwind AG", 0.05, 0.3)])]),
+                                    ("buyer_name",))
+    assert "Nordwind AG" in {c.value for c in cands.get("buyer_name", [])}

@@ -157,13 +157,19 @@ def _value_position(ln: DLine, i: int, j: int, hs: list) -> bool:
 
 
 def _find_labels(ln: DLine) -> list[lex.Span]:
-    """Label phrases of a line, searched per gap-separated segment (`DLine.segments`)."""
+    """Label phrases of a line, searched per gap-separated segment (`DLine.segments`);
+    on OCR'd lines also phrases with one misread letter (`lex.fuzzy_labels`)."""
+    find = lex.find_labels
+    if ln.source == "ocr":
+        def find(norms: list[str]) -> list[lex.Span]:
+            exact = lex.find_labels(norms)
+            return sorted(exact + lex.fuzzy_labels(norms, exact))
     segs = ln.segments()
     if len(segs) == 1:
-        return lex.find_labels(ln.norms)
+        return find(ln.norms)
     out: list[lex.Span] = []
     for a, b in segs:
-        out.extend((i + a, j + a, f, ph) for (i, j, f, ph) in lex.find_labels(ln.norms[a:b]))
+        out.extend((i + a, j + a, f, ph) for (i, j, f, ph) in find(ln.norms[a:b]))
     return out
 
 

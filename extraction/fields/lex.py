@@ -119,3 +119,64 @@ def find_columns(norms: list[str]) -> list[Span]:
 
 def find_cues(norms: list[str]) -> list[Span]:
     return _scan(norms, cue_index(), "q")
+
+
+# ---- OCR: one misread letter in a label word ----------------------------------------
+FUZZY_MIN_LEN = 4        # only words this long may carry the misread letter
+
+
+def _deletes(word: str) -> set[str]:
+    return {word[:k] + word[k + 1:] for k in range(len(word))}
+
+
+@lru_cache(maxsize=1)
+def _fuzzy_header_index() -> dict[str, tuple[str, ...]]:
+    """Multi-word header phrases by every variant with one letter deleted from one of
+    their long words: a "symmetric delete" index, so a lookup of the printed phrase's own
+    one-letter deletions finds phrases one substitution, insertion or deletion away."""
+    out: dict[str, set[str]] = {}
+    for key in header_index():
+        toks = key.split(" ")
+        if len(toks) < 2:
+            continue
+        for i, t in enumerate(toks):
+            if len(t) >= FUZZY_MIN_LEN:
+                for d in _deletes(t):
+                    out.setdefault(" ".join(toks[:i] + [d] + toks[i + 1:]), set()).add(key)
+    return {k: tuple(sorted(v)) for k, v in out.items()}
+
+
+def fuzzy_labels(norms: list[str], taken: list[Span]) -> list[Span]:
+    """Header label phrases of two or more words printed with one misread letter in one
+    long word ("pate d echeance" -> "date d echeance"), outside the spans of `taken`.
+    For OCR'd lines only: a text layer spells its labels exactly.  A phrase is accepted
+    only when exactly one vocabulary phrase is that close and the variant is no phrase
+    itself."""
+    idx, fidx = header_index(), _fuzzy_header_index()
+    toks, owner = flat_tokens(norms)
+    used = {k for (i, j, _, _) in taken for k in range(i, j)}
+    out: list[Span] = []
+    p = 0
+    while p < len(toks):
+        hit = None
+        for k in (4, 3, 2):
+            if p + k > len(toks) or any(owner[q] in used for q in range(p, p + k)):
+                continue
+            words = toks[p:p + k]
+            if " ".join(words) in idx:
+                continue
+            found: set[str] = set()
+            for i, t in enumerate(words):
+                if len(t) >= FUZZY_MIN_LEN - 1:
+                    for v in _deletes(t) | {t}:
+                        found.update(fidx.get(" ".join(words[:i] + [v] + words[i + 1:]), ()))
+            if len(found) == 1:
+                key = found.pop()
+                hit = (owner[p], owner[p + k - 1] + 1, idx[key], key)
+                break
+        if hit is not None:
+            out.append(hit)
+            p += len(hit[3].split(" "))
+        else:
+            p += 1
+    return out

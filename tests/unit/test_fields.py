@@ -431,3 +431,19 @@ def test_party_label_run_into_text_is_an_address_line() -> None:
     cands = header.label_candidates(Doc.build([page(body + [("Buyer: Nordwind AG", 0.05, 0.3)])]),
                                     ("buyer_name",))
     assert "Nordwind AG" in {c.value for c in cands.get("buyer_name", [])}
+
+
+def test_ocr_label_with_one_misread_letter() -> None:
+    """OCR reads "Date d'échéance" as "pate d'échéance": still the due-date label, on OCR'd
+    lines only; a text layer spells its labels exactly."""
+    from extraction.fields import lex
+
+    hits = lex.fuzzy_labels(["pate", "d echeance", ":", "02/03/2026"], [])
+    assert [(i, j, f) for (i, j, f, _) in hits] == [(0, 2, ("due_date",))]
+    assert lex.fuzzy_labels(["date", "d echeance"], lex.find_labels(["date", "d echeance"])) == []
+    rows = [("Rechnung", 0.05, 0.05), ("Invoice No: 4711", 0.6, 0.05),
+            ("pate d'échéance : 02/03/2026", 0.05, 0.8)]
+    ocr_page = page(rows)
+    ocr_page.source = "ocr"
+    assert extract_fields([ocr_page], "invoice").value("due_date") == "2026-03-02"
+    assert extract_fields([page(rows)], "invoice").value("due_date") is None

@@ -221,7 +221,13 @@ HEADER_LABELS: dict[str, tuple[str, ...]] = {
         "Réf. facture | Sur facture | Original invoice | Original invoice no | Relates to invoice | "
         "Ursprungsrechnung | Bezug auf Rechnung | Facture d'origine | Facture d'origine n° | "
         "Your reference | Your ref | Buyer reference | Ihr Zeichen | Unser Zeichen | "
-        "Ihre Referenz | Leitweg-ID"),
+        "Ihre Referenz | Leitweg-ID | "
+        # the preceding invoice a correction or credit note refers to (EN 16931 BT-25/26)
+        "Facture associée | N° de facture associée | Date de facture associée | "
+        "Facture précédente | N° de facture précédente | Date de facture précédente | "
+        "Preceding invoice | Preceding invoice no | Preceding invoice date | "
+        "Related invoice | Related invoice no | Original invoice date | "
+        "Vorherige Rechnung | Datum der Ursprungsrechnung | Datum der vorherigen Rechnung"),
     "_period": _p(
         "Period | Billing period | Service period | Invoice period | Leistungszeitraum | "
         "Abrechnungszeitraum | Période | Période de facturation"),

@@ -451,7 +451,8 @@ def test_ocr_label_with_one_misread_letter() -> None:
 
 def test_preceding_invoice_reference_is_not_the_invoice_number() -> None:
     """"N° de facture associée" / "Date de facture associée" cite the corrected invoice."""
-    rows = [("Facture", 0.05, 0.05), ("N° DE FACTURE ASSOCIÉE : F20260003", 0.05, 0.3),
+    rows = [("Facture", 0.05, 0.05), ("Le Fournisseur SARL", 0.05, 0.1),
+            ("31/01/2026", 0.75, 0.1), ("N° DE FACTURE ASSOCIÉE : F20260003", 0.05, 0.3),
             ("DATE DE FACTURE ASSOCIÉE : 01/01/2026", 0.05, 0.32)]
     ext = extract_fields([page(rows)], "invoice")
     assert ext.value("invoice_number") != "F20260003"

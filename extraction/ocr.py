@@ -104,6 +104,32 @@ def _clean_text(text: str) -> str:
     return t
 
 
+_RULE_GLYPH = re.compile(r"^[IÎÏÌÍl|\[!](?=[A-ZÀ-Ý])")
+
+
+def _strip_rule_glyphs(data: dict[str, list], img: np.ndarray) -> None:
+    """A box border read as the first letter of the word beside it ("ILE CLIENT" for
+    "│LE CLIENT"): drop that letter when a vertical ruling line runs through it, longer
+    than the word is high.  Edits ``data`` in place."""
+    idx = [k for k, t in enumerate(data["text"]) if _RULE_GLYPH.match((t or "").strip())]
+    if not idx:
+        return
+    hs = sorted(int(h) for h, t in zip(data["height"], data["text"]) if (t or "").strip())
+    n = max(15, 3 * hs[len(hs) // 2])
+    ink = (img < 128).astype(np.uint8)
+    rules = cv2.morphologyEx(ink, cv2.MORPH_OPEN,
+                             cv2.getStructuringElement(cv2.MORPH_RECT, (1, n)))
+    for k in idx:
+        t = data["text"][k].strip()
+        x, y, bw, bh = (int(data[f][k]) for f in ("left", "top", "width", "height"))
+        cw = max(2, bw // max(1, len(t)))
+        band = rules[y:y + bh, x:x + cw]
+        if band.size and (band.max(axis=1) > 0).mean() >= 0.8:
+            data["text"][k] = t[1:]
+            data["left"][k] = x + cw
+            data["width"][k] = max(1, bw - cw)
+
+
 def _words(data: dict[str, list], inv: np.ndarray, w: int, h: int) -> list[Word]:
     """Tesseract words mapped back to the original image.  Boxes of one Tesseract text
     line are re-centred on the line's mean vertical centre: after mapping back through the
@@ -206,6 +232,7 @@ def ocr_image(image: ImageInput, *, languages: str = "eng+deu+fra", timeout_s: f
         if left <= 0:
             raise StageTimeout(f"{label}: OCR took longer than {timeout_s:.0f} s")
         data = _tesseract(img, languages, psm, dpi, left, label)
+        _strip_rule_glyphs(data, img)
         h, w = upright.shape
         return Page(number=page_number, width=float(w), height=float(h),
                     words=_words(data, np.linalg.inv(m), w, h), source="ocr",

@@ -249,3 +249,17 @@ def test_glyph_scale_ignores_dark_corners(rendered: np.ndarray) -> None:
     _, m_dark, _ = preprocess(dark)
     assert abs(m_dark[0, 0] - m_clean[0, 0]) <= 0.03 * m_clean[0, 0]
 
+
+
+def test_box_border_read_as_first_letter_is_dropped() -> None:
+    """"│LE CLIENT" read as "ILE": the I sits on a vertical rule taller than the word."""
+    from extraction.ocr import _strip_rule_glyphs
+
+    img = np.full((200, 300), 255, np.uint8)
+    img[20:180, 50:53] = 0                     # a box border
+    data = {"text": ["ILE", "CLIENT", "IBM"], "conf": [90, 90, 90],
+            "left": [49, 100, 150], "top": [90, 90, 130], "width": [40, 60, 40],
+            "height": [20, 20, 20]}
+    _strip_rule_glyphs(data, img)
+    assert data["text"] == ["LE", "CLIENT", "IBM"]     # "IBM" has no rule through its I
+    assert data["left"][0] > 49

@@ -50,6 +50,12 @@ def _best(cands: list[Cand]) -> Cand | None:
                 top.why + f"|n={len(by_val[val])}|m={margin:.2f}")
 
 
+# Tesseract reads eng+deu+fra at once and confuses the accents the languages share
+# ("Hötel Saint Denis" for "Hôtel"): on an OCR'd French document, umlauts, which French
+# does not write, are read back as the circumflex letters they were mistaken for.
+_OCR_DIACRITICS = {"fr": str.maketrans("öüäÖÜÄ", "ôûâÔÛÂ")}
+
+
 def extract_doc(doc: Doc, doc_type: str) -> Extraction:
     from extraction.fields import calibrate, header, parties, patterns, table, totals
     wanted = HEADER_FIELDS.get(doc_type) or HEADER_FIELDS["invoice"]
@@ -158,6 +164,11 @@ def extract_doc(doc: Doc, doc_type: str) -> Extraction:
                 toks.pop(0)
             if toks:
                 picked[f].value = " ".join(toks)
+    swap = _OCR_DIACRITICS.get(doc.lang or "")
+    if swap is not None:
+        for f in PARTY_FIELDS:
+            if f in picked and picked[f].source == "ocr":
+                picked[f].value = picked[f].value.translate(swap)
     for f, c in picked.items():
         if f in ("seller_vat_id", "buyer_vat_id") and vat_id_valid(c.value):
             c.why += "|chk"

@@ -457,3 +457,15 @@ def test_preceding_invoice_reference_is_not_the_invoice_number() -> None:
     ext = extract_fields([page(rows)], "invoice")
     assert ext.value("invoice_number") != "F20260003"
     assert ext.value("issue_date") != "2026-01-01"
+
+
+def test_ocr_umlaut_in_a_french_name_is_read_as_circumflex() -> None:
+    rows = [("Facture N° : F2026", 0.6, 0.05), ("Date de la facture : 31/01/2026", 0.6, 0.07),
+            ("Client :", 0.05, 0.2), ("Hötel Saint Denis", 0.05, 0.215),
+            ("Montant total de la facture à payer avec la date", 0.05, 0.5)]
+    ocr_page = page(rows)
+    ocr_page.source = "ocr"
+    ext = extract_fields([ocr_page], "invoice")
+    assert ext.meta["locale"]["lang"] == "fr"
+    assert ext.value("buyer_name") == "Hôtel Saint Denis"
+    assert extract_fields([page(rows)], "invoice").value("buyer_name") == "Hötel Saint Denis"

@@ -56,6 +56,12 @@ def _best(cands: list[Cand]) -> Cand | None:
 _OCR_DIACRITICS = {"fr": str.maketrans("öüäÖÜÄ", "ôûâÔÛÂ")}
 
 
+def _ends_in_colon(value: str) -> bool:
+    """"Client :", "auent: ©": the last word with a letter or digit ends in a colon."""
+    toks = [t for t in value.split() if any(ch.isalnum() for ch in t)]
+    return bool(toks) and (toks[-1].endswith(":") or value.split()[-1] == ":")
+
+
 def extract_doc(doc: Doc, doc_type: str) -> Extraction:
     from extraction.fields import calibrate, header, parties, patterns, table, totals
     wanted = HEADER_FIELDS.get(doc_type) or HEADER_FIELDS["invoice"]
@@ -91,6 +97,9 @@ def extract_doc(doc: Doc, doc_type: str) -> Extraction:
         cands.setdefault("currency", []).extend(patterns.currency_candidates(doc))
     from extraction.fields import roles
     roles.add_party_candidates(doc, doc_type, cands, all_wanted)
+    for f in PARTY_FIELDS:     # "Client :" (or OCR's "auent:") is a label, not a name
+        if f in cands:
+            cands[f] = [c for c in cands[f] if not _ends_in_colon(c.value)]
 
     # generic VAT labels ("USt-IdNr.", "N° TVA"): the party block decides seller vs buyer
     for c in cands.get("seller_vat_id", []) + cands.get("buyer_vat_id", []):

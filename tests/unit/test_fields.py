@@ -469,3 +469,10 @@ def test_ocr_umlaut_in_a_french_name_is_read_as_circumflex() -> None:
     assert ext.meta["locale"]["lang"] == "fr"
     assert ext.value("buyer_name") == "Hôtel Saint Denis"
     assert extract_fields([page(rows)], "invoice").value("buyer_name") == "Hötel Saint Denis"
+
+
+def test_a_label_is_never_a_party_name() -> None:
+    from extraction.fields import _ends_in_colon
+
+    assert _ends_in_colon("auent: ©") and _ends_in_colon("Client :")
+    assert not _ends_in_colon("LE CLIENT") and not _ends_in_colon("Ma jolie boutique")

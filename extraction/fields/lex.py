@@ -148,10 +148,10 @@ def _fuzzy_header_index() -> dict[str, tuple[str, ...]]:
 
 def fuzzy_labels(norms: list[str], taken: list[Span]) -> list[Span]:
     """Header label phrases of two or more words printed with one misread letter in one
-    long word ("pate d echeance" -> "date d echeance"), outside the spans of `taken`.
-    For OCR'd lines only: a text layer spells its labels exactly.  A phrase is accepted
-    only when exactly one vocabulary phrase is that close and the variant is no phrase
-    itself."""
+    long word ("pate d echeance" -> "date d echeance"), or read without the space between
+    two words ("TOTALTTC"), outside the spans of `taken`.  For OCR'd lines only: a text
+    layer spells its labels exactly.  A misread phrase is accepted only when exactly one
+    vocabulary phrase is that close and the variant is no phrase itself."""
     idx, fidx = header_index(), _fuzzy_header_index()
     toks, owner = flat_tokens(norms)
     used = {k for (i, j, _, _) in taken for k in range(i, j)}
@@ -174,9 +174,21 @@ def fuzzy_labels(norms: list[str], taken: list[Span]) -> list[Span]:
                 key = found.pop()
                 hit = (owner[p], owner[p + k - 1] + 1, idx[key], key)
                 break
+        step = len(hit[3].split(" ")) if hit is not None else 1
+        if hit is None and owner[p] not in used:
+            hit = _glued(toks[p], owner[p], idx)
         if hit is not None:
             out.append(hit)
-            p += len(hit[3].split(" "))
-        else:
-            p += 1
+        p += step
     return out
+
+
+def _glued(tok: str, word: int, idx: dict[str, tuple[str, ...]]) -> Span | None:
+    """A two-word phrase printed, or read, without its space ("TOTALTTC", "TOTALHT")."""
+    if len(tok) < 6 or tok in idx:
+        return None
+    for k in range(3, len(tok) - 1):
+        key = tok[:k] + " " + tok[k:]
+        if key in idx:
+            return (word, word + 1, idx[key], key)
+    return None

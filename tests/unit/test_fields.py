@@ -441,6 +441,8 @@ def test_ocr_label_with_one_misread_letter() -> None:
     hits = lex.fuzzy_labels(["pate", "d echeance", ":", "02/03/2026"], [])
     assert [(i, j, f) for (i, j, f, _) in hits] == [(0, 2, ("due_date",))]
     assert lex.fuzzy_labels(["date", "d echeance"], lex.find_labels(["date", "d echeance"])) == []
+    glued = lex.fuzzy_labels(["totalttc", "110,00"], [])     # "TOTAL TTC" read without its space
+    assert [(i, j, f) for (i, j, f, _) in glued] == [(0, 1, ("total_gross",))]
     rows = [("Rechnung", 0.05, 0.05), ("Invoice No: 4711", 0.6, 0.05),
             ("pate d'échéance : 02/03/2026", 0.05, 0.8)]
     ocr_page = page(rows)

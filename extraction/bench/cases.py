@@ -44,13 +44,13 @@ def _einvoice(root: Path, cache: Path) -> list[Case]:
 
 
 def _einvoice_ocr(root: Path, cache: Path) -> list[Case]:
-    """The e-invoice PDFs rasterised to 200-300 DPI with scan noise (fixed seeds): first
-    page only, since the truth's header fields sit there."""
+    """The e-invoice PDFs rasterised to 200-300 DPI with scan noise (fixed seeds), every
+    page, as one multi-page TIFF: a multi-page invoice prints its totals on the last page."""
     out = []
-    folder = cache / "einvoice-scans"
+    folder = cache / "einvoice-scans-all"
     for case in _einvoice(root, cache):
-        png = folder / (case.name.replace("/", "__") + ".png")
-        out.append(Case("einvoice_ocr", case.name, png, case.split, dict(case.truth),
+        tif = folder / (case.name.replace("/", "__") + ".tif")
+        out.append(Case("einvoice_ocr", case.name, tif, case.split, dict(case.truth),
                         case.doc_type, None, ocr=True, scan_of=case.path))
     return out
 
@@ -64,8 +64,8 @@ def materialise(case: Case) -> None:
 
     case.path.parent.mkdir(parents=True, exist_ok=True)
     seed = int(hashlib.sha1(case.name.encode()).hexdigest()[:8], 16)
-    tmp = case.path.with_suffix(".tmp.png")
-    save_scan(scan_pdf(case.scan_of, seed=seed, max_pages=1), tmp)
+    tmp = case.path.with_suffix(".tmp" + case.path.suffix)
+    save_scan(scan_pdf(case.scan_of, seed=seed), tmp)
     tmp.replace(case.path)
 
 

@@ -51,25 +51,73 @@ __all__ = ["MAX_IMAGE_PIXELS", "bare_tesseract_seconds", "ocr_image", "ocr_pdf_p
            "preprocess", "read_images"]
 
 OSD_MIN_CONF = 1.5
+BATCH_PAGES = True     # a multi-page image is read by one Tesseract process (`_batch_first_pass`)
 
 
 # --- tesseract -------------------------------------------------------------------------
 def _tesseract(img: np.ndarray, languages: str, psm: int, dpi: int, timeout_s: float,
                name: str) -> dict[str, list]:
-    os.environ["OMP_THREAD_LIMIT"] = "1"
     with tempfile.TemporaryDirectory(prefix="o2c-ocr-") as tmp:
         path = os.path.join(tmp, "page.pgm")
         cv2.imwrite(path, img)
-        try:
-            return pytesseract.image_to_data(
-                path, lang=languages, config=f"--oem 1 --psm {psm} --dpi {dpi}",
-                output_type=pytesseract.Output.DICT, timeout=timeout_s)
-        except RuntimeError as exc:
-            if "timeout" in str(exc).lower():
-                raise StageTimeout(f"{name}: OCR took longer than {timeout_s:.0f} s") from exc
-            raise
-        except pytesseract.TesseractError as exc:
-            raise CorruptDocument(f"{name}: Tesseract failed ({exc.message[:120]})") from exc
+        return _tesseract_path(path, languages, psm, dpi, timeout_s, name)
+
+
+def _tesseract_path(path: str, languages: str, psm: int, dpi: int, timeout_s: float,
+                    name: str) -> dict[str, list]:
+    """``image_to_data`` of an image file, or of a list file naming one image per line
+    (several pages in one Tesseract process: rows carry ``page_num``)."""
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+    try:
+        return pytesseract.image_to_data(
+            path, lang=languages, config=f"--oem 1 --psm {psm} --dpi {dpi}",
+            output_type=pytesseract.Output.DICT, timeout=timeout_s)
+    except RuntimeError as exc:
+        if "timeout" in str(exc).lower():
+            raise StageTimeout(f"{name}: OCR took longer than {timeout_s:.0f} s") from exc
+        raise
+    except pytesseract.TesseractError as exc:
+        raise CorruptDocument(f"{name}: Tesseract failed ({exc.message[:120]})") from exc
+
+
+FirstPass = tuple[np.ndarray, np.ndarray, int, dict]   # (image, matrix, dpi, Tesseract rows)
+
+
+def _batch_first_pass(frames: list[np.ndarray], name: str, languages: str = "eng+deu+fra",
+                      timeout_s: float = 60, psm: int = 3, binarize: Binarize = "none",
+                      orientation: str = "auto", **_: object) -> dict[int, FirstPass]:
+    """The upright (rotation 0) Tesseract pass of every frame of a multi-page image in one
+    Tesseract process: each process start loads the three language models (~0.25 s), and
+    a page of sparse text takes not much longer than that.  Frame number (1-based) ->
+    what `ocr_image` would have computed first.  Empty when batching does not apply or
+    fails (each frame is then read on its own, with its own time limit)."""
+    if orientation == "osd" or len(frames) < 2:
+        return {}
+    ready = {i: preprocess(g, binarize=binarize) for i, g in enumerate(frames, start=1)
+             if min(g.shape) >= 8 and int(g.max()) - int(g.min()) >= 16}
+    if len(ready) < 2:
+        return {}
+    dpi = sorted(d for _, _, d in ready.values())[len(ready) // 2]
+    order = sorted(ready)
+    try:
+        with tempfile.TemporaryDirectory(prefix="o2c-ocr-") as tmp:
+            paths = []
+            for i in order:
+                paths.append(os.path.join(tmp, f"page{i}.pgm"))
+                cv2.imwrite(paths[-1], ready[i][0])
+            listing = os.path.join(tmp, "pages.txt")
+            with open(listing, "w", encoding="utf-8") as fh:
+                fh.write("\n".join(paths) + "\n")
+            data = _tesseract_path(listing, languages, psm, dpi, timeout_s * len(order), name)
+    except (StageTimeout, CorruptDocument):
+        return {}
+    rows: dict[int, dict[str, list]] = {i: {k: [] for k in data} for i in order}
+    for r, pn in enumerate(data.get("page_num", [])):
+        k = int(pn) - 1
+        if 0 <= k < len(order):
+            for key, col in data.items():
+                rows[order[k]][key].append(col[r])
+    return {i: (ready[i][0], ready[i][1], dpi, rows[i]) for i in order}
 
 
 _RULE_CHARS = "|"
@@ -210,12 +258,13 @@ _ROTATE = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_
 def ocr_image(image: ImageInput, *, languages: str = "eng+deu+fra", timeout_s: float = 60,
               page_number: int = 1, psm: int = 3, binarize: Binarize = "none",
               orientation: Literal["auto", "osd", "none"] = "auto",
-              name: str | None = None) -> Page:
+              name: str | None = None, first_pass: FirstPass | None = None) -> Page:
     """OCR one image into a `Page` (``source="ocr"``, width/height in pixels of the
     upright page, ``rotation`` = clockwise degrees applied to make it upright).
 
     Raises `NoContent` if no word at all was recognised, `StageTimeout` past
     ``timeout_s`` (covering all Tesseract runs), `TooLarge` over 100 MP.
+    ``first_pass``: the upright pass, already run (`_batch_first_pass`).
     """
     label = name or (f"page {page_number}" if isinstance(image, (np.ndarray, bytes))
                      else f"{image} page {page_number}")
@@ -227,11 +276,14 @@ def ocr_image(image: ImageInput, *, languages: str = "eng+deu+fra", timeout_s: f
         raise NoContent(f"{label}: image is blank")
 
     def run(upright: np.ndarray, rotation: int) -> Page:
-        img, m, dpi = preprocess(upright, binarize=binarize)
-        left = deadline - time.monotonic()
-        if left <= 0:
-            raise StageTimeout(f"{label}: OCR took longer than {timeout_s:.0f} s")
-        data = _tesseract(img, languages, psm, dpi, left, label)
+        if rotation == 0 and first_pass is not None:
+            img, m, dpi, data = first_pass
+        else:
+            img, m, dpi = preprocess(upright, binarize=binarize)
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise StageTimeout(f"{label}: OCR took longer than {timeout_s:.0f} s")
+            data = _tesseract(img, languages, psm, dpi, left, label)
         _strip_rule_glyphs(data, img)
         h, w = upright.shape
         return Page(number=page_number, width=float(w), height=float(h),
@@ -291,11 +343,12 @@ def read_images(path: str | os.PathLike[str] | bytes, **kwargs: object) -> list[
     im = _pil_open(path, name)
     frames = [_frame_to_gray(f.copy(), f"{name} frame {i + 1}")
               for i, f in enumerate(ImageSequence.Iterator(im))]
+    first = _batch_first_pass(frames, name, **kwargs) if BATCH_PAGES else {}
     pages: list[Page] = []
     for i, gray in enumerate(frames, start=1):
         try:
             pages.append(ocr_image(gray, page_number=i, name=f"{name} page {i}",
-                                   **kwargs))  # type: ignore[arg-type]
+                                   first_pass=first.get(i), **kwargs))  # type: ignore[arg-type]
         except NoContent as exc:
             if len(frames) == 1:
                 raise

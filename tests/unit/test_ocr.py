@@ -114,6 +114,27 @@ def test_multipage_tiff(tmp_path: Path, rendered: np.ndarray) -> None:
     assert pages[1].words == [] and pages[1].warnings
 
 
+def test_multipage_tiff_pages_read_in_one_tesseract_run(tmp_path: Path, rendered: np.ndarray,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """One Tesseract process for all frames gives the same words as one per frame."""
+    from extraction import ocr
+
+    h = rendered.shape[0]
+    path = tmp_path / "two.tiff"
+    Image.fromarray(rendered[: h // 3]).save(path, save_all=True, compression="tiff_lzw",
+                                             append_images=[Image.fromarray(rendered[h // 3: 2 * h // 3])])
+    calls: list[str] = []
+    real = ocr._tesseract_path
+    monkeypatch.setattr(ocr, "_tesseract_path", lambda p, *a: calls.append(p) or real(p, *a))
+    batched = read_images(path, languages="eng")
+    assert len(calls) == 1 and calls[0].endswith(".txt")
+    monkeypatch.setattr(ocr, "BATCH_PAGES", False)
+    single = read_images(path, languages="eng")
+    assert len(calls) == 3
+    assert [[w.text for w in p.words] for p in batched] == [[w.text for w in p.words] for p in single]
+    assert all(p.words for p in batched)
+
+
 def test_blank_image_no_content() -> None:
     t = time.perf_counter()
     with pytest.raises(NoContent, match="blank"):

@@ -80,44 +80,61 @@ def _tesseract_path(path: str, languages: str, psm: int, dpi: int, timeout_s: fl
         raise CorruptDocument(f"{name}: Tesseract failed ({exc.message[:120]})") from exc
 
 
-FirstPass = tuple[np.ndarray, np.ndarray, int, dict]   # (image, matrix, dpi, Tesseract rows)
+# (image, matrix, dpi, Tesseract rows or None when not read yet)
+FirstPass = tuple[np.ndarray, np.ndarray, int, "dict[str, list] | None"]
 
 
 def _batch_first_pass(frames: list[np.ndarray], name: str, languages: str = "eng+deu+fra",
                       timeout_s: float = 60, psm: int = 3, binarize: Binarize = "none",
                       orientation: str = "auto", **_: object) -> dict[int, FirstPass]:
-    """The upright (rotation 0) Tesseract pass of every frame of a multi-page image in one
-    Tesseract process: each process start loads the three language models (~0.25 s), and
-    a page of sparse text takes not much longer than that.  Frame number (1-based) ->
-    what `ocr_image` would have computed first.  Empty when batching does not apply or
-    fails (each frame is then read on its own, with its own time limit)."""
+    """The upright (rotation 0) pass of the frames of a multi-page image: preprocessed, and
+    read by one Tesseract process per DPI group (each process start loads the three
+    language models, ~0.25 s, and a page of sparse text takes not much longer than that).
+    Frame number (1-based) -> what `ocr_image` would have computed first (rows None: not
+    read yet; it is then read on its own, with its own time limit, as is every frame when
+    a batch fails)."""
     if orientation == "osd" or len(frames) < 2:
         return {}
     ready = {i: preprocess(g, binarize=binarize) for i, g in enumerate(frames, start=1)
              if min(g.shape) >= 8 and int(g.max()) - int(g.min()) >= 16}
-    if len(ready) < 2:
-        return {}
-    dpi = sorted(d for _, _, d in ready.values())[len(ready) // 2]
-    order = sorted(ready)
-    try:
-        with tempfile.TemporaryDirectory(prefix="o2c-ocr-") as tmp:
-            paths = []
-            for i in order:
-                paths.append(os.path.join(tmp, f"page{i}.pgm"))
-                cv2.imwrite(paths[-1], ready[i][0])
-            listing = os.path.join(tmp, "pages.txt")
-            with open(listing, "w", encoding="utf-8") as fh:
-                fh.write("\n".join(paths) + "\n")
-            data = _tesseract_path(listing, languages, psm, dpi, timeout_s * len(order), name)
-    except (StageTimeout, CorruptDocument):
-        return {}
-    rows: dict[int, dict[str, list]] = {i: {k: [] for k in data} for i in order}
+    # Tesseract takes one --dpi per run, and the DPI told follows each page's glyph
+    # height: pages are batched per DPI, so each gets exactly what a run of its own would
+    groups: dict[int, list[int]] = {}
+    for i, (_, _, d) in ready.items():
+        groups.setdefault(d, []).append(i)
+    out: dict[int, FirstPass] = {i: (img, m, d, None) for i, (img, m, d) in ready.items()}
+    for dpi, order in groups.items():
+        if len(order) < 2:
+            continue
+        try:
+            data = _tesseract_many([ready[i][0] for i in order], languages, psm, dpi,
+                                   timeout_s * len(order), name)
+        except (StageTimeout, CorruptDocument):
+            continue
+        for i, rows in zip(order, data):
+            out[i] = (ready[i][0], ready[i][1], dpi, rows)
+    return out
+
+
+def _tesseract_many(images: list[np.ndarray], languages: str, psm: int, dpi: int,
+                    timeout_s: float, name: str) -> list[dict[str, list]]:
+    """Tesseract rows of several images from one process (a list file), split per image."""
+    with tempfile.TemporaryDirectory(prefix="o2c-ocr-") as tmp:
+        paths = []
+        for k, img in enumerate(images):
+            paths.append(os.path.join(tmp, f"page{k}.pgm"))
+            cv2.imwrite(paths[-1], img)
+        listing = os.path.join(tmp, "pages.txt")
+        with open(listing, "w", encoding="utf-8") as fh:
+            fh.write("\n".join(paths) + "\n")
+        data = _tesseract_path(listing, languages, psm, dpi, timeout_s, name)
+    rows: list[dict[str, list]] = [{k: [] for k in data} for _ in images]
     for r, pn in enumerate(data.get("page_num", [])):
         k = int(pn) - 1
-        if 0 <= k < len(order):
+        if 0 <= k < len(images):
             for key, col in data.items():
-                rows[order[k]][key].append(col[r])
-    return {i: (ready[i][0], ready[i][1], dpi, rows[i]) for i in order}
+                rows[k][key].append(col[r])
+    return rows
 
 
 _RULE_CHARS = "|"
@@ -276,10 +293,12 @@ def ocr_image(image: ImageInput, *, languages: str = "eng+deu+fra", timeout_s: f
         raise NoContent(f"{label}: image is blank")
 
     def run(upright: np.ndarray, rotation: int) -> Page:
+        data = None
         if rotation == 0 and first_pass is not None:
             img, m, dpi, data = first_pass
         else:
             img, m, dpi = preprocess(upright, binarize=binarize)
+        if data is None:
             left = deadline - time.monotonic()
             if left <= 0:
                 raise StageTimeout(f"{label}: OCR took longer than {timeout_s:.0f} s")

@@ -173,6 +173,9 @@ def extract_doc(doc: Doc, doc_type: str) -> Extraction:
                 toks.pop(0)
             if toks:
                 picked[f].value = " ".join(toks)
+    for f in ("invoice_number", "po_number", "payment_reference"):
+        if f in picked:                      # "Nr.471102" from a title line
+            picked[f].value = header.clean_id(picked[f].value)
     swap = _OCR_DIACRITICS.get(doc.lang or "")
     if swap is not None:
         for f in PARTY_FIELDS:

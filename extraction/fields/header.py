@@ -178,9 +178,20 @@ def _ids(doc: Doc, ws: list[Word]) -> list[tuple[str, list[Word], float]]:
 _GLUED_LINE = re.compile(r"(?<=[A-Z0-9])(?:Zeile|Position|Pos|Line|Ligne|Item)\.?\d{1,6}$")
 
 
+# the label's own abbreviation run into the value ("Nr.471102"), and a sentence's full stop
+# after it ("... Bestellung 2018092011804.")
+_GLUED_LABEL = re.compile(r"^(?:[Nn][Rr]|[Nn][Oo]|N[°º])[.:]+(?=[A-Z0-9])")
+_END_STOP = re.compile(r"(?<=\d)\.$")
+
+
 def _unglue(t: str) -> str:
-    out = _GLUED_LINE.sub("", t)
-    return out if _DIGIT.search(out) and len(out) >= 3 else t
+    return clean_id(_GLUED_LINE.sub("", t), t)
+
+
+def clean_id(t: str, fallback: str | None = None) -> str:
+    """An ID value without a label abbreviation run into it or a full stop after it."""
+    out = _END_STOP.sub("", _GLUED_LABEL.sub("", t))
+    return out if _DIGIT.search(out) and len(out) >= 3 else (t if fallback is None else fallback)
 
 
 def _dates(doc: Doc, ws: list[Word]) -> list[tuple[str, list[Word], float]]:

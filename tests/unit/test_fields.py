@@ -478,3 +478,11 @@ def test_a_label_is_never_a_party_name() -> None:
 
     assert _ends_in_colon("auent: ©") and _ends_in_colon("Client :")
     assert not _ends_in_colon("LE CLIENT") and not _ends_in_colon("Ma jolie boutique")
+
+
+def test_id_values_lose_a_glued_label_and_a_full_stop() -> None:
+    from extraction.fields.header import clean_id
+
+    assert clean_id("Nr.471102") == "471102" and clean_id("N°:F2026") == "F2026"
+    assert clean_id("2018092011804.") == "2018092011804"
+    assert clean_id("NO12345") == "NO12345" and clean_id("RE-2015/503") == "RE-2015/503"

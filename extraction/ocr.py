@@ -96,7 +96,7 @@ def _batch_first_pass(frames: list[np.ndarray], name: str, languages: str = "eng
     if orientation == "osd" or len(frames) < 2:
         return {}
     ready = {i: preprocess(g, binarize=binarize) for i, g in enumerate(frames, start=1)
-             if min(g.shape) >= 8 and int(g.max()) - int(g.min()) >= 16}
+             if not _no_text_reason(g)}
     # Tesseract takes one --dpi per run, and the DPI told follows each page's glyph
     # height: pages are batched per DPI, so each gets exactly what a run of its own would
     groups: dict[int, list[int]] = {}
@@ -269,6 +269,15 @@ def _osd_rotation(gray: np.ndarray, timeout_s: float) -> int:
     return int(osd.get("rotate", 0)) % 360
 
 
+def _no_text_reason(gray: np.ndarray) -> str | None:
+    """Why an image cannot hold text (too small, blank), checked before any OCR."""
+    if min(gray.shape) < 8:
+        return f"image is too small to hold text ({gray.shape[1]}x{gray.shape[0]} px)"
+    if int(gray.max()) - int(gray.min()) < 16:
+        return "image is blank"
+    return None
+
+
 _ROTATE = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
 
 
@@ -287,10 +296,9 @@ def ocr_image(image: ImageInput, *, languages: str = "eng+deu+fra", timeout_s: f
                      else f"{image} page {page_number}")
     deadline = time.monotonic() + timeout_s
     gray = _to_gray(image, label)
-    if min(gray.shape) < 8:
-        raise NoContent(f"{label}: image is too small to hold text ({gray.shape[1]}x{gray.shape[0]} px)")
-    if int(gray.max()) - int(gray.min()) < 16:
-        raise NoContent(f"{label}: image is blank")
+    empty = _no_text_reason(gray)
+    if empty:
+        raise NoContent(f"{label}: {empty}")
 
     def run(upright: np.ndarray, rotation: int) -> Page:
         data = None

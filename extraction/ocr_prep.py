@@ -120,10 +120,15 @@ def _to_gray(image: ImageInput, name: str) -> np.ndarray:
 
 
 # --- geometry helpers ------------------------------------------------------------------
+def _grid(gray: np.ndarray, n: int = 400) -> np.ndarray:
+    """Every k-th pixel in both directions, ~``n`` samples a side: a cheap page statistic."""
+    return gray[:: max(1, gray.shape[0] // n), :: max(1, gray.shape[1] // n)]
+
+
 def _crop_dark_borders(gray: np.ndarray) -> tuple[int, int, int, int]:
     """(top, bottom, left, right) of the region inside dark scanner borders."""
     h, w = gray.shape
-    small = gray[:: max(1, h // 400), :: max(1, w // 400)]
+    small = _grid(gray)
     sh, sw = small.shape
     rows = (small < 60).mean(axis=1) > 0.6
     cols = (small < 60).mean(axis=0) > 0.6
@@ -201,8 +206,7 @@ def _sparse_and_speckled(gray: np.ndarray) -> bool:
     """A page with little ink (< `CONTRAST_MIN_INK` dark pixels on a coarse grid) and many
     specks (dark blobs of <= 4 pixels, more than `SPECKS_PER_MP` per megapixel): scan
     noise around sparse print, which the contrast stretch would turn into ink."""
-    s = gray[:: max(1, gray.shape[0] // 400), :: max(1, gray.shape[1] // 400)]
-    if float((s < 128).mean()) >= CONTRAST_MIN_INK:
+    if float((_grid(gray) < 128).mean()) >= CONTRAST_MIN_INK:
         return False
     _, _, stats, _ = cv2.connectedComponentsWithStats((gray < 160).astype(np.uint8),
                                                       connectivity=8)
@@ -212,7 +216,7 @@ def _sparse_and_speckled(gray: np.ndarray) -> bool:
 def _darken_text(gray: np.ndarray) -> np.ndarray:
     """Stretch paper to white and ink to black, then a gamma curve so light-grey print
     (common in invoice footers and table labels) is dark enough for Tesseract."""
-    sample = gray[:: max(1, gray.shape[0] // 300), :: max(1, gray.shape[1] // 300)]
+    sample = _grid(gray, 300)
     lo, hi = np.percentile(sample, (1, 95))
     if hi - lo < 40:
         return gray

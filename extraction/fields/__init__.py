@@ -164,6 +164,7 @@ def extract_doc(doc: Doc, doc_type: str) -> Extraction:
             else:
                 del picked[b_]
     from extraction.normalize import vat_id_valid
+    swap = _OCR_DIACRITICS.get(doc.lang or "")
     for f in PARTY_FIELDS:
         if f in picked:                      # OCR specks around a name: "LE CLIENT °"
             toks = picked[f].value.split()
@@ -173,14 +174,11 @@ def extract_doc(doc: Doc, doc_type: str) -> Extraction:
                 toks.pop(0)
             if toks:
                 picked[f].value = " ".join(toks)
+            if swap is not None and picked[f].source == "ocr":
+                picked[f].value = picked[f].value.translate(swap)
     for f in ("invoice_number", "po_number", "payment_reference"):
         if f in picked:                      # "Nr.471102" from a title line
             picked[f].value = header.clean_id(picked[f].value)
-    swap = _OCR_DIACRITICS.get(doc.lang or "")
-    if swap is not None:
-        for f in PARTY_FIELDS:
-            if f in picked and picked[f].source == "ocr":
-                picked[f].value = picked[f].value.translate(swap)
     for f, c in picked.items():
         if f in ("seller_vat_id", "buyer_vat_id") and vat_id_valid(c.value):
             c.why += "|chk"

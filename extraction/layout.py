@@ -55,6 +55,7 @@ class Page:
     words: list[Word] = field(default_factory=list)
     source: str = "text"        # text | ocr
     rotation: int = 0           # degrees the reader rotated the page to make it upright
+    skew: float = 0.0           # then degrees it turned the page (counter-clockwise) to level its lines
     warnings: list[str] = field(default_factory=list)
 
     @property

@@ -1,7 +1,8 @@
 """OCR for scans and photos: cheap OpenCV clean-up, then Tesseract word boxes.
 
 Pipeline of `ocr_image` (all steps tracked in one affine transform, so every word box is
-mapped back to a fraction of the *upright original* page):
+mapped back to a fraction of the upright original page *turned level* by the deskew angle,
+same size: `Page.skew`; see `_page_frame`):
 
 1. load (Pillow for files/bytes, EXIF orientation applied, decompression bombs refused:
    more than `MAX_IMAGE_PIXELS` -> `TooLarge`), convert to grayscale;
@@ -196,10 +197,10 @@ def _strip_rule_glyphs(data: dict[str, list], img: np.ndarray) -> None:
 
 
 def _words(data: dict[str, list], inv: np.ndarray, w: int, h: int) -> list[Word]:
-    """Tesseract words mapped back to the original image.  Boxes of one Tesseract text
-    line are re-centred on the line's mean vertical centre: after mapping back through the
-    deskew rotation a slightly tilted line would otherwise fall apart into several visual
-    lines ("Kessler" / "Feinmechanik AG")."""
+    """Tesseract words mapped (``inv``) onto the page frame.  Boxes of one Tesseract text
+    line are re-centred on the line's mean vertical centre: a line Tesseract read slightly
+    tilted would otherwise fall apart into several visual lines ("Kessler" /
+    "Feinmechanik AG")."""
     out: list[Word] = []
     keys: list[tuple[int, int, int]] = []
     n = len(data["text"])
@@ -229,6 +230,23 @@ def _words(data: dict[str, list], inv: np.ndarray, w: int, h: int) -> list[Word]
             out[i] = Word(wd.text, wd.x0, max(0.0, wd.y0 + shift), wd.x1,
                           min(1.0, wd.y1 + shift), conf=wd.conf)
     return out
+
+
+def _page_frame(m: np.ndarray, w: int, h: int) -> tuple[np.ndarray, float]:
+    """The map from processed pixels to page pixels, and the page's deskew angle.
+
+    The page frame is the upright original *straightened in place*: turned about its
+    centre by the deskew angle, same size.  Word boxes in that frame keep a label and its
+    value far to the right on one visual line; mapped back into the tilted original they
+    drift apart by ``x * tan(angle)`` (a 2-degree scan: a full line height across half an
+    A4 page).  ``skew`` (degrees, counter-clockwise, as `cv2.getRotationMatrix2D`) lets a
+    viewer draw the page the way its boxes are measured."""
+    inv = np.linalg.inv(m)
+    skew = float(np.degrees(np.arctan2(m[0, 1], m[0, 0])))
+    if abs(skew) < 1e-6:
+        return inv, 0.0
+    r = np.vstack([cv2.getRotationMatrix2D((w / 2, h / 2), skew, 1.0), [0, 0, 1]])
+    return r @ inv, round(skew, 3)
 
 
 def _quality(words: list[Word]) -> float:
@@ -313,9 +331,10 @@ def ocr_image(image: ImageInput, *, languages: str = "eng+deu+fra", timeout_s: f
             data = _tesseract(img, languages, psm, dpi, left, label)
         _strip_rule_glyphs(data, img)
         h, w = upright.shape
+        to_page, skew = _page_frame(m, w, h)
         return Page(number=page_number, width=float(w), height=float(h),
-                    words=_words(data, np.linalg.inv(m), w, h), source="ocr",
-                    rotation=rotation)
+                    words=_words(data, to_page, w, h), source="ocr",
+                    rotation=rotation, skew=skew)
 
     page = None
     rotation = 0

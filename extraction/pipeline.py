@@ -81,6 +81,12 @@ def understand(pages: list[Page], opts: ExtractOptions, meta: dict[str, Any] | N
     ext.doc_type, ext.doc_type_confidence, ext.pages = doc_type, conf, len(pages)
     ext.meta.update(meta or {})
     ext.meta["readers"] = sorted({p.source for p in pages})
+    # how the OCR turned each scanned page (its word boxes are measured on the turned
+    # page): the review UI shows the page image the same way
+    frames = {str(p.number): {"rotation": p.rotation, "skew": p.skew}
+              for p in pages if p.source == "ocr" and (p.rotation or p.skew)}
+    if frames:
+        ext.meta["page_frames"] = frames
     ext.reasons.extend(page_reasons(pages))
     _cap_ocr_confidence(ext)
     return ext

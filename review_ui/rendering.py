@@ -81,12 +81,35 @@ def page_count(rt: Runtime, stored_path: str, mime: str, known: int | None) -> i
     return 0
 
 
-def page_png(rt: Runtime, sha: str, stored_path: str, mime: str, page: int, dpi: int) -> Path:
+Frame = tuple[int, float]     # (rotation, skew) of a scanned page: `extraction.layout.Page`
+
+
+def page_frame(extraction: dict[str, Any] | None, page: int) -> Frame:
+    """How the OCR turned a scanned page before measuring its word boxes: quarter turns
+    (clockwise) to make it upright, then a deskew (degrees, counter-clockwise)."""
+    f = ((extraction or {}).get("meta") or {}).get("page_frames", {}).get(str(page)) or {}
+    return int(f.get("rotation") or 0), float(f.get("skew") or 0.0)
+
+
+def _straighten(img: Image.Image, frame: Frame) -> Image.Image:
+    """The page image turned the way its word boxes are measured (same size after the
+    deskew, corners filled white), so highlights sit on the words."""
+    rotation, skew = frame
+    if rotation:
+        img = img.rotate(-rotation, expand=True)
+    if skew:
+        img = img.rotate(skew, resample=Image.BICUBIC, fillcolor="white")
+    return img
+
+
+def page_png(rt: Runtime, sha: str, stored_path: str, mime: str, page: int, dpi: int,
+             frame: Frame = (0, 0.0)) -> Path:
     if dpi not in DPIS:
         raise InputError(f"dpi must be one of {DPIS}")
     if not re.fullmatch(r"[0-9a-f]{64}", sha):
         raise InputError("bad document hash")
-    out = _cache_dir(rt, "pages") / f"{sha}-{page}-{dpi}.png"
+    turned = f"-r{frame[0]}s{frame[1]:g}" if frame != (0, 0.0) else ""
+    out = _cache_dir(rt, "pages") / f"{sha}-{page}-{dpi}{turned}.png"
     if out.exists():
         return out
     with _lock(str(out)):
@@ -97,9 +120,10 @@ def page_png(rt: Runtime, sha: str, stored_path: str, mime: str, page: int, dpi:
         if kind == "pdf":
             from extraction.pages import render_page
             arr = render_page(path, page, dpi=dpi, grayscale=False)
-            img = Image.fromarray(arr[..., ::-1].copy() if arr.ndim == 3 else arr)
+            img = _straighten(Image.fromarray(arr[..., ::-1].copy() if arr.ndim == 3 else arr),
+                              frame)
         elif kind == "image":
-            img = _image_frame(path, page)
+            img = _straighten(_image_frame(path, page), frame)
             width = int(8.27 * dpi)                      # show scans at A4 width for this dpi
             if img.width > width:
                 img = img.resize((width, max(1, round(img.height * width / img.width))),
@@ -112,11 +136,13 @@ def page_png(rt: Runtime, sha: str, stored_path: str, mime: str, page: int, dpi:
     return out
 
 
-def page_words(rt: Runtime, sha: str, stored_path: str, mime: str, page: int) -> list[dict[str, Any]]:
-    """[{"text", "bbox": [x0, y0, x1, y1]}] for one 1-based page (fractions, top-left)."""
+def page_words(rt: Runtime, sha: str, stored_path: str, mime: str, page: int,
+               frame: Frame = (0, 0.0)) -> list[dict[str, Any]]:
+    """[{"text", "bbox": [x0, y0, x1, y1]}] for one 1-based page (fractions, top-left, on
+    the page as `page_png` shows it)."""
     if not re.fullmatch(r"[0-9a-f]{64}", sha):
         raise InputError("bad document hash")
-    out = _cache_dir(rt, "words") / f"{sha}-{page}.json"
+    out = _cache_dir(rt, "words") / f"{sha}-{page}{f'-r{frame[0]}' if frame[0] else ''}.json"
     if out.exists():
         return json.loads(out.read_text())
     with _lock(str(out)):
@@ -138,9 +164,11 @@ def page_words(rt: Runtime, sha: str, stored_path: str, mime: str, page: int) ->
             import numpy as np
 
             from extraction.ocr import ocr_image
-            frame = np.asarray(_image_frame(path, page).convert("L"))
-            p = ocr_image(frame, languages=s.ocr_languages, timeout_s=s.page_timeout_s,
-                          page_number=page, orientation="none")
+            gray = _image_frame(path, page).convert("L")
+            if frame[0]:                 # the quarter turn the extraction found (OSD)
+                gray = gray.rotate(-frame[0], expand=True)
+            p = ocr_image(np.asarray(gray), languages=s.ocr_languages,
+                          timeout_s=s.page_timeout_s, page_number=page, orientation="none")
         else:
             return []
         words = [{"text": w.text, "bbox": [round(w.x0, 5), round(w.y0, 5), round(w.x1, 5),

@@ -65,6 +65,10 @@ def run_bench(corpora: list[str], *, out: Path, cache: Path, split: str = "all",
 def _misses(outcomes, cap: int = 300) -> list[dict[str, Any]]:
     rows = []
     for o in outcomes:
+        if o.case.doc_type and o.doc_type != o.case.doc_type:
+            rows.append({"corpus": o.case.corpus, "split": o.case.split, "doc": o.case.name,
+                         "field": "(document type)", "want": o.case.doc_type,
+                         "got": o.doc_type, "confidence": None})
         for name, want in o.case.truth.items():
             got, conf = o.fields.get(name, (None, 0.0))
             if not rep.correct(name, got, want):

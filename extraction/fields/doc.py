@@ -62,9 +62,9 @@ class DLine:
         return 0 < k < len(ws) and ws[k].x0 - ws[k - 1].x1 > factor * self.em
 
     def segments(self) -> list[tuple[int, int]]:
-        """Word spans ``[i, j)`` of the line split at column gaps: on a scan mapped back
-        through the deskew rotation, a right-hand label block may share one visual line
-        with a paragraph on its left; a label phrase never spans such a gap."""
+        """Word spans ``[i, j)`` of the line split at column gaps: a right-hand label
+        block may share one visual line with a paragraph on its left (two columns whose
+        line pitches differ); a label phrase never spans such a gap."""
         out: list[tuple[int, int]] = []
         start = 0
         for k in range(1, len(self.words)):

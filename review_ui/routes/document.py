@@ -60,17 +60,20 @@ def document_page(request: Request, doc_id: int, auth: A.Auth = Depends(REVIEWER
     return render(request, "document.html", ctx)
 
 
-def _doc_file_info(request: Request, doc_id: int) -> tuple[str, str, str]:
+def _doc_file_info(request: Request, doc_id: int, page: int
+                   ) -> tuple[str, str, str, rendering.Frame]:
     with get_rt(request).db.session() as s:
         doc = documents.get(s, doc_id)
-        return doc.sha256, doc.stored_path, doc.mime_type
+        return (doc.sha256, doc.stored_path, doc.mime_type,
+                rendering.page_frame(doc.extraction, page))
 
 
 @router.get("/documents/{doc_id}/pages/{page}.png")
 async def page_image(request: Request, doc_id: int, page: int, dpi: int = rendering.DEFAULT_DPI,
                      auth: A.Auth = Depends(REVIEWER)) -> Response:
-    sha, path, mime = await run_in_threadpool(_doc_file_info, request, doc_id)
-    png = await run_in_threadpool(rendering.page_png, get_rt(request), sha, path, mime, page, dpi)
+    sha, path, mime, frame = await run_in_threadpool(_doc_file_info, request, doc_id, page)
+    png = await run_in_threadpool(rendering.page_png, get_rt(request), sha, path, mime, page,
+                                  dpi, frame)
     return FileResponse(png, media_type="image/png",
                         headers={"cache-control": "private, max-age=86400"})
 
@@ -78,8 +81,9 @@ async def page_image(request: Request, doc_id: int, page: int, dpi: int = render
 @router.get("/documents/{doc_id}/pages/{page}/words")
 async def page_words(request: Request, doc_id: int, page: int,
                      auth: A.Auth = Depends(REVIEWER)) -> Response:
-    sha, path, mime = await run_in_threadpool(_doc_file_info, request, doc_id)
-    words = await run_in_threadpool(rendering.page_words, get_rt(request), sha, path, mime, page)
+    sha, path, mime, frame = await run_in_threadpool(_doc_file_info, request, doc_id, page)
+    words = await run_in_threadpool(rendering.page_words, get_rt(request), sha, path, mime,
+                                    page, frame)
     return JSONResponse({"page": page, "words": words},
                         headers={"cache-control": "private, max-age=3600"})
 

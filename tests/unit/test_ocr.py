@@ -86,6 +86,21 @@ def test_skewed_scan_with_dark_border(rendered: np.ndarray, text_layer: Page) ->
     assert _overlap(page, text_layer) > 0.75
 
 
+def test_skewed_scan_boxes_are_measured_on_the_levelled_page(rendered: np.ndarray,
+                                                             text_layer: Page) -> None:
+    """A 2-degree scan: boxes on the page turned level (label and amount at the two ends
+    of a line stay on one line), and `skew` says how far it was turned."""
+    h, w = rendered.shape
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), 2.0, 1.0)
+    page = ocr_image(cv2.warpAffine(rendered, m, (w, h), borderValue=255), languages="eng")
+    assert abs(page.skew + 2.0) < 0.3
+    assert _box_agreement(page, text_layer) > 0.9
+    levelled = {ln.text for ln in page.lines()}
+    wide = [ln for ln in text_layer.lines() if ln.bbox[2] - ln.bbox[0] > 0.6 and
+            len(ln.words) >= 3]
+    assert wide and sum(ln.text in levelled for ln in wide) >= 0.6 * len(wide)
+
+
 def test_sroie_receipt_total_and_date() -> None:
     jpg = SROIE / "X51005568884.jpg"
     if not jpg.exists():

@@ -99,10 +99,10 @@ def _batch_first_pass(frames: list[np.ndarray], name: str, languages: str = "eng
     ready = {i: preprocess(g, binarize=binarize) for i, g in enumerate(frames, start=1)
              if not _no_text_reason(g)}
     # Tesseract takes one --dpi per run, and the DPI told follows each page's glyph
-    # height: pages are batched per DPI, so each gets exactly what a run of its own would
+    # height: the pages of one scan are told their median (one process for all)
     groups: dict[int, list[int]] = {}
-    for i, (_, _, d) in ready.items():
-        groups.setdefault(d, []).append(i)
+    if ready:
+        groups[int(np.median([d for _, _, d in ready.values()]))] = sorted(ready)
     out: dict[int, FirstPass] = {i: (img, m, d, None) for i, (img, m, d) in ready.items()}
     for dpi, order in groups.items():
         if len(order) < 2:

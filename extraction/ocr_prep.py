@@ -234,21 +234,11 @@ def _normalize_background(gray: np.ndarray) -> np.ndarray:
     bg = cv2.dilate(small, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
     bg = cv2.GaussianBlur(bg, (0, 0), k)
     bg = cv2.resize(bg, (w, h), interpolation=cv2.INTER_LINEAR)
-    # gray and bg are both uint8, so ``gray * 255 / bg`` (float32, clipped, truncated)
-    # takes only 256 x 256 values: one table lookup instead of five float passes.
-    idx = gray.astype(np.uint16)
-    idx <<= 8
-    idx |= bg
-    return _DIVIDE_TABLE.take(idx)
+    # ``gray * 255 / bg``, rounded and saturated: OpenCV's vectorised uint8 division
+    # (~3 ms for a 300-DPI A4 page; a 64K-entry lookup table took ~16 ms)
+    return cv2.divide(gray, bg, scale=255)
 
 
-def _divide_table() -> np.ndarray:
-    g = np.arange(256, dtype=np.float32)[:, None]
-    b = np.arange(256, dtype=np.float32)[None, :]
-    return np.clip(g * (255.0 / np.maximum(b, 1.0)), 0, 255).astype(np.uint8).ravel()
-
-
-_DIVIDE_TABLE = _divide_table()   # [gray << 8 | bg] -> normalised gray
 
 
 def preprocess(gray: np.ndarray, *, binarize: Binarize = "none", deskew: bool = True,

@@ -10,7 +10,7 @@ Run: ``python -m extraction.bench.lines [--corpus gen|einvoice|i2d|all] [--cache
 * i2d: invoice2data PDFs with template-output lines (qty / price_unit / price_subtotal /
   name).
 
-Scores per corpus and split (dev: sha1(name) % 10 < 7): line count exact rate, per line
+Scores per corpus and split (the benchmark's: e-invoices by scenario, others by name): line count exact rate, per line
 field accuracy after aligning predicted to truth lines (order-preserving best match), and
 the rate of documents whose lines are all exact.  Timing: median ms per page of
 `extract_fields` (page reading excluded).
@@ -28,7 +28,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Iterator
 
-from extraction.fields.truth import corpora_root, split_of
+from extraction.fields.truth import einvoice_scenarios, corpora_root, einvoice_split, split_of
 from extraction.fields.truth import same as header_same
 
 NUMERIC = {"quantity", "unit_price", "line_total", "tax_rate", "amount_paid", "discount",
@@ -87,7 +87,7 @@ def _pages(path: Path, cache: Path | None) -> list[Any]:
     return pages
 
 
-def gen_cases() -> Iterator[tuple[str, Path, Lines]]:
+def gen_cases() -> Iterator[tuple[str, Path, Lines, str]]:
     if not (GEN_DIR / "manifest.json").exists() and not list(GEN_DIR.glob("*.truth.json")):
         from generators.corpus import generate_set
         generate_set(GEN_DIR, 160, seed=11, scanned_fraction=0)
@@ -95,12 +95,13 @@ def gen_cases() -> Iterator[tuple[str, Path, Lines]]:
         stem = tj.name[:-len(".truth.json")]
         doc = next((p for p in GEN_DIR.glob(stem + ".*") if not p.name.endswith(".json")), None)
         if doc is not None:
-            yield doc.name, doc, json.loads(tj.read_text()).get("lines", [])
+            yield doc.name, doc, json.loads(tj.read_text()).get("lines", []), split_of(doc.name)
 
 
-def einvoice_cases() -> Iterator[tuple[str, Path, Lines]]:
+def einvoice_cases() -> Iterator[tuple[str, Path, Lines, str]]:
     from extraction.einvoice import parse_xml
     base = corpora_root() / "einvoice"
+    scenarios = einvoice_scenarios(base)
     for pdf in sorted(base.rglob("*.pdf")):
         rel = pdf.relative_to(base).as_posix()
         xml = pdf.with_suffix(".xml")
@@ -111,14 +112,14 @@ def einvoice_cases() -> Iterator[tuple[str, Path, Lines]]:
         except Exception:
             continue
         yield rel, pdf, [{f: v.value for f, v in ln.items() if v.value not in (None, "")}
-                         for ln in lines]
+                         for ln in lines], einvoice_split(rel, scenarios)
 
 
 def _i2d_num(v: Any) -> str:
     return str(Decimal(str(v)).normalize())
 
 
-def i2d_cases() -> Iterator[tuple[str, Path, Lines]]:
+def i2d_cases() -> Iterator[tuple[str, Path, Lines, str]]:
     base = corpora_root() / "invoice2data"
     keys = {"qty": "quantity", "price_unit": "unit_price", "price_subtotal": "line_total",
             "name": "description"}
@@ -136,7 +137,7 @@ def i2d_cases() -> Iterator[tuple[str, Path, Lines]]:
                 if ln.get(k) not in (None, ""):
                     row[f] = str(ln[k]).strip() if f == "description" else _i2d_num(ln[k])
             lines.append(row)
-        yield pdf.name, pdf, lines
+        yield pdf.name, pdf, lines, split_of(pdf.name)
 
 
 # ---------------------------------------------------------------- scoring
@@ -150,11 +151,11 @@ def _predict(pages: list[Any]) -> Lines:
     return [{f: v.value for f, v in ln.items() if v.value is not None} for ln in ext.lines]
 
 
-def score(cases: Iterator[tuple[str, Path, Lines]], cache: Path | None,
+def score(cases: Iterator[tuple[str, Path, Lines, str]], cache: Path | None,
           verbose: bool) -> dict[str, dict[str, Any]]:
     acc: dict[str, dict[str, Any]] = defaultdict(lambda: {
         "docs": 0, "count_ok": 0, "all_ok": 0, "f": defaultdict(lambda: [0, 0])})
-    for name, path, truth in cases:
+    for name, path, truth, split in cases:
         if not truth:
             continue
         try:
@@ -164,7 +165,7 @@ def score(cases: Iterator[tuple[str, Path, Lines]], cache: Path | None,
             if verbose:
                 print(f"-- {name}: {type(e).__name__}: {e}")
         pairs = align(pred, truth)
-        a = acc[split_of(name)]
+        a = acc[split]
         a["docs"] += 1
         a["count_ok"] += len(pred) == len(truth)
         matched = {j: i for i, j in pairs}

@@ -30,8 +30,28 @@ def corpora_root() -> Path:
 
 
 def split_of(name: str) -> str:
-    """Deterministic dev/test split by file name (70/30)."""
+    """Deterministic dev/test split by a key (70/30): the file name, or for e-invoices
+    their scenario (`einvoice_split`)."""
     return "dev" if int(hashlib.sha1(name.encode()).hexdigest(), 16) % 10 < 7 else "test"
+
+
+def einvoice_scenarios(base: Path | None = None) -> dict[str, str]:
+    """e-invoice PDF (relative path) -> scenario, from the corpus manifest."""
+    import csv
+    path = (base or corpora_root() / "einvoice") / "manifest.csv"
+    if not path.exists():
+        return {}
+    with path.open(encoding="utf-8") as fh:
+        return {r["pdf"]: r["scenario"] for r in csv.DictReader(fh) if r.get("scenario")}
+
+
+def einvoice_split(rel: str, scenarios: dict[str, str] | None = None) -> str:
+    """The corpus repeats one business case across standard versions (ZUGFeRD 1.0 ...
+    2.4, Factur-X re-issues), so its README asks for a split by scenario, never by file:
+    all versions of a case fall on the same side.  A file missing from the manifest is
+    its own scenario."""
+    scenarios = einvoice_scenarios() if scenarios is None else scenarios
+    return split_of("scenario:" + scenarios[rel]) if rel in scenarios else split_of(rel)
 
 
 def _xp(root: Any, path: str) -> list[Any]:
@@ -117,6 +137,7 @@ def cii_truth(xml: bytes) -> dict[str, Any]:
 def einvoice_cases(root: Path | None = None) -> list[dict[str, Any]]:
     """One dict per valid e-invoice PDF: name, pdf path, split, truth."""
     base = (root or corpora_root()) / "einvoice"
+    scenarios = einvoice_scenarios(base)
     cases: list[dict[str, Any]] = []
     for pdf in sorted(base.rglob("*.pdf")):
         rel = pdf.relative_to(base).as_posix()
@@ -129,7 +150,8 @@ def einvoice_cases(root: Path | None = None) -> list[dict[str, Any]]:
             truth = cii_truth(xml.read_bytes())
         except etree.XMLSyntaxError:
             continue
-        cases.append({"name": rel, "pdf": pdf, "split": split_of(rel), "truth": truth})
+        cases.append({"name": rel, "pdf": pdf, "split": einvoice_split(rel, scenarios),
+                      "truth": truth})
     return cases
 
 

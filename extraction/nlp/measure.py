@@ -8,16 +8,14 @@ case-normalised, `extraction.fields.truth.same`) of
 * ``ner_any`` - any NER candidate of that role (upper bound for a combiner),
 * ``rules``   - `extraction.fields.extract_fields(pages, "invoice")`,
 
-and times `party_candidates` per page.  The e-invoice corpus repeats business scenarios
-across standard versions (``manifest.csv`` ``scenario``), and the file-name split puts
-versions of one scenario in both dev and test; ``einvoice_unseen`` scores only test files
-whose scenario has no dev file, i.e. layouts the NER never saw in training.  invoice2data values that never occur in the
-document text are skipped, as in `extraction.fields.measure`.
+and times `party_candidates` per page.  E-invoices are split by business scenario
+(`extraction.fields.truth.einvoice_split`), so test layouts were never seen in training.
+invoice2data values that never occur in the document text are skipped, as in
+`extraction.fields.measure`.
 """
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import statistics
 import time
@@ -30,18 +28,6 @@ from extraction.nlp.parties import best_by_role, party_candidates
 __all__ = ["measure", "main"]
 
 ROLES = ("seller_name", "buyer_name")
-
-
-def _unseen_scenarios(split: str) -> set[str]:
-    """e-invoice files of ``split`` whose scenario has no file in the other split."""
-    from extraction.fields.truth import corpora_root, split_of
-    path = corpora_root() / "einvoice" / "manifest.csv"
-    if not path.exists():
-        return set()
-    rows = list(csv.DictReader(path.open(encoding="utf-8")))
-    other = {r["scenario"] for r in rows if split_of(r["pdf"]) != split}
-    return {r["pdf"] for r in rows if split_of(r["pdf"]) == split
-            and r["scenario"] not in other}
 
 
 def _cases(split: str) -> list[tuple[str, dict[str, Any]]]:
@@ -57,7 +43,6 @@ def measure(split: str = "test", max_y: float | None = None) -> dict[str, Any]:
     stats: dict[str, dict[str, dict[str, int]]] = {}
     times: list[float] = []
     misses: list[dict[str, Any]] = []
-    unseen = _unseen_scenarios(split)
     for corpus, case in _cases(split):
         try:
             pages = read_pdf(case["pdf"])
@@ -82,15 +67,12 @@ def measure(split: str = "test", max_y: float | None = None) -> dict[str, Any]:
                 continue
             got = best[role].text if role in best else None
             rv = rules.value(role) if rules is not None else None
-            groups = [corpus] + (["einvoice_unseen"] if case["name"] in unseen else [])
-            for g in groups:
-                s = stats.setdefault(g, {}).setdefault(
-                    role, {"n": 0, "ner": 0, "ner_any": 0, "rules": 0})
-                s["n"] += 1
-                s["ner"] += same(role, got, want)
-                s["ner_any"] += any(same(role, c.text, want) for c in cands
-                                    if c.role == role)
-                s["rules"] += same(role, rv, want)
+            s = stats.setdefault(corpus, {}).setdefault(
+                role, {"n": 0, "ner": 0, "ner_any": 0, "rules": 0})
+            s["n"] += 1
+            s["ner"] += same(role, got, want)
+            s["ner_any"] += any(same(role, c.text, want) for c in cands if c.role == role)
+            s["rules"] += same(role, rv, want)
             if not same(role, got, want):
                 misses.append({"file": case["name"], "role": role, "want": want,
                                "ner": got, "rules": rv})

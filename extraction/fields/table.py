@@ -35,6 +35,10 @@ _INCLUDED = frozenset(("enthalt", "enthaltene", "inkl", "incl", "including", "in
 # a percentage of a base amount: a document-level allowance or charge below the items
 _ON_BASE = re.compile(r"\d\s?%\s+(sur|of|on|auf|von)\s+[-+]?\d[\d.,]*\d\b", re.I)
 _CODE = re.compile(r"^(?=.*\d)[A-Za-z0-9][\w\-./]{2,}$")
+# "REMISE : REMISE COMMERCIALE  -5,00", "Zuschlag: Fracht  10,00": a document-level
+# allowance or charge (EN 16931 BG-20/21) printed as a row below the items
+_ALLOWANCE_ROW = re.compile(r"^(remise|charge|rabatt|nachlass|zuschlag|abschlag|discount|"
+                            r"allowance|surcharge)\s?:", re.I)
 
 
 def _is_stop(doc: Doc, ln: DLine, is_item: bool) -> bool:
@@ -95,7 +99,7 @@ def _read_rows(doc: Doc, headers: list[tuple[DLine, list[Column]]], remit: bool 
             near_header = ln.page == hdr.page and ln.y0 - hdr.y1 < 3 * ln.height
             if _is_stop(doc, ln, starts) and not (near_header and not starts):
                 break
-            if items and _ON_BASE.search(ln.text):
+            if items and (_ON_BASE.search(ln.text) or starts and _ALLOWANCE_ROW.match(ln.text)):
                 break               # "REMISE 5,00% sur 100,00 EUR": document allowances
             nums = {f for f, ws in cells.items() if f in NUMERIC and f != key and
                     any(is_numlike(w.text) for w in ws)}

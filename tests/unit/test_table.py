@@ -169,3 +169,16 @@ def test_one_letter_units_in_a_column_are_not_vertical_text() -> None:
                  ("1.50", 0.77, 0.80, y), ("3.00", 0.88, 0.91, y)]
     lines = _lines(extract_fields([_page(hdr + rows)], "purchase_order"))
     assert len(lines) == 10 and all(ln.get("unit") == "m" for ln in lines)
+
+
+def test_document_allowance_and_charge_rows_end_the_items() -> None:
+    """"REMISE : ..." / "CHARGE : ..." rows below the items are document-level allowances
+    and charges (EN 16931 BG-20/21), not line items."""
+    rows = [("1", 0.10, 0.11, 0.32), ("Support", 0.20, 0.30, 0.32), ("60,00", 0.57, 0.60, 0.32),
+            ("1", 0.68, 0.70, 0.32), ("0 %", 0.74, 0.78, 0.32), ("60,00", 0.86, 0.90, 0.32),
+            ("2", 0.10, 0.11, 0.35), ("Paper", 0.20, 0.30, 0.35), ("10,00", 0.57, 0.60, 0.35),
+            ("3", 0.68, 0.70, 0.35), ("10 %", 0.74, 0.78, 0.35), ("30,00", 0.86, 0.90, 0.35),
+            ("REMISE : REMISE COMMERCIALE", 0.20, 0.50, 0.38), ("-5,00", 0.86, 0.90, 0.38),
+            ("CHARGE : FRAIS DEPLACEMENT", 0.20, 0.50, 0.40), ("10,00", 0.86, 0.90, 0.40)]
+    lines = _lines(extract_fields([_page(_HDR + rows)], "invoice"))
+    assert [ln["line_total"] for ln in lines] == ["60.00", "30.00"]

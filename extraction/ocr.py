@@ -196,6 +196,54 @@ def _strip_rule_glyphs(data: dict[str, list], img: np.ndarray) -> None:
             data["width"][k] = max(1, bw - cw)
 
 
+_UNSIGNED_AMOUNT = re.compile(r"^\d{1,3}(?:[.,' ]?\d{3})*[.,]\d{2}$")
+
+
+def _restore_minus(data: dict[str, list], img: np.ndarray) -> None:
+    """A minus sign Tesseract dropped from an amount ("-7,67" read "7,67", common in bold
+    print): put it back when the amount's first ink, inside its box or just left of it, is
+    a short level dash at mid height (column by column: thin ink, centred) followed, after
+    at most a small gap, by a full-height glyph.  Edits ``data`` in place."""
+    for k, raw in enumerate(data["text"]):
+        t = (raw or "").strip()
+        if not _UNSIGNED_AMOUNT.match(t):
+            continue
+        x, y, bw, bh = (int(data[f][k]) for f in ("left", "top", "width", "height"))
+        if bh < 8:
+            continue
+        x0 = max(0, x - bh)
+        crop = img[max(0, y - 1):y + bh + 1, x0:x + min(bw, bh)]
+        if crop.size == 0:
+            continue
+        n, lab, stats, _ = cv2.connectedComponentsWithStats((crop < 128).astype(np.uint8), 8)
+        keep = np.zeros(n, bool)
+        keep[1:] = stats[1:, 4] >= 3                 # scan specks are not glyphs
+        ink = keep[lab]
+        xs = np.nonzero(ink.any(axis=0))[0]
+        if not len(xs):
+            continue
+        c, width, right = int(xs[0]), 0, ink.shape[1]
+        while c < right:
+            rows = np.nonzero(ink[:, c])[0]
+            mid = (rows[0] + rows[-1]) / 2 - 1 if len(rows) else -1.0
+            if not len(rows) or rows[-1] - rows[0] + 1 > 0.3 * bh or \
+                    not 0.3 * bh <= mid <= 0.7 * bh:
+                break
+            width, c = width + 1, c + 1
+        gap = 0
+        while c < right and not ink[:, c].any():
+            gap, c = gap + 1, c + 1
+        if c >= right or not 0.25 * bh <= width <= 0.9 * bh or gap > 0.5 * bh:
+            continue
+        rows = np.nonzero(ink[:, c])[0]
+        if gap == 0 and rows[-1] - rows[0] + 1 < 0.5 * bh:
+            continue                                 # the dash runs on into a short stroke
+        data["text"][k] = "-" + t
+        if x0 + int(xs[0]) < x:
+            data["width"][k] = bw + x - (x0 + int(xs[0]))
+            data["left"][k] = x0 + int(xs[0])
+
+
 def _words(data: dict[str, list], inv: np.ndarray, w: int, h: int) -> list[Word]:
     """Tesseract words mapped (``inv``) onto the page frame.  Boxes of one Tesseract text
     line are re-centred on the line's mean vertical centre: a line Tesseract read slightly
@@ -330,6 +378,7 @@ def ocr_image(image: ImageInput, *, languages: str = "eng+deu+fra", timeout_s: f
                 raise StageTimeout(f"{label}: OCR took longer than {timeout_s:.0f} s")
             data = _tesseract(img, languages, psm, dpi, left, label)
         _strip_rule_glyphs(data, img)
+        _restore_minus(data, img)
         h, w = upright.shape
         to_page, skew = _page_frame(m, w, h)
         return Page(number=page_number, width=float(w), height=float(h),

@@ -301,3 +301,20 @@ def test_box_border_read_as_first_letter_is_dropped() -> None:
     _strip_rule_glyphs(data, img)
     assert data["text"] == ["LE", "CLIENT", "IBM"]     # "IBM" has no rule through its I
     assert data["left"][0] > 49
+
+
+def test_dropped_minus_sign_is_restored_from_the_ink() -> None:
+    """Tesseract reads bold "-7,67" as "7,67"; a short level dash at mid height just before
+    the digits (touching them or not) puts the sign back; a digit's own stroke does not."""
+    from extraction.ocr import _restore_minus
+
+    img = np.full((60, 200), 255, np.uint8)
+    img[20:36, 40:48] = 0            # "7"-ish full-height glyph, box at x=40
+    img[27:29, 33:38] = 0            # a dash 2 px left of it (inside the box's reach)
+    img[20:36, 140:148] = 0          # a glyph with a dash touching it
+    img[27:29, 135:140] = 0
+    img[20:36, 90:98] = 0            # no dash at all
+    data = {"text": ["7,67", "8,79", "1,12"], "left": [33, 135, 90], "top": [20, 20, 20],
+            "width": [30, 30, 30], "height": [16, 16, 16], "conf": ["90"] * 3}
+    _restore_minus(data, img)
+    assert data["text"] == ["-7,67", "-8,79", "1,12"]

@@ -89,8 +89,8 @@ def _batch_first_pass(frames: list[np.ndarray], name: str, languages: str = "eng
                       timeout_s: float = 60, psm: int = 3, binarize: Binarize = "none",
                       orientation: str = "auto", **_: object) -> dict[int, FirstPass]:
     """The upright (rotation 0) pass of the frames of a multi-page image: preprocessed, and
-    read by one Tesseract process per DPI group (each process start loads the three
-    language models, ~0.25 s, and a page of sparse text takes not much longer than that).
+    read by one Tesseract process (each process start loads the three language models,
+    ~0.25 s, and a page of sparse text takes not much longer than that).
     Frame number (1-based) -> what `ocr_image` would have computed first (rows None: not
     read yet; it is then read on its own, with its own time limit, as is every frame when
     a batch fails)."""
@@ -98,22 +98,20 @@ def _batch_first_pass(frames: list[np.ndarray], name: str, languages: str = "eng
         return {}
     ready = {i: preprocess(g, binarize=binarize) for i, g in enumerate(frames, start=1)
              if not _no_text_reason(g)}
-    # Tesseract takes one --dpi per run, and the DPI told follows each page's glyph
-    # height: the pages of one scan are told their median (one process for all)
-    groups: dict[int, list[int]] = {}
-    if ready:
-        groups[int(np.median([d for _, _, d in ready.values()]))] = sorted(ready)
     out: dict[int, FirstPass] = {i: (img, m, d, None) for i, (img, m, d) in ready.items()}
-    for dpi, order in groups.items():
-        if len(order) < 2:
-            continue
-        try:
-            data = _tesseract_many([ready[i][0] for i in order], languages, psm, dpi,
-                                   timeout_s * len(order), name)
-        except (StageTimeout, CorruptDocument):
-            continue
-        for i, rows in zip(order, data):
-            out[i] = (ready[i][0], ready[i][1], dpi, rows)
+    if len(ready) < 2:
+        return out
+    # Tesseract takes one --dpi per run, and the DPI told follows each page's glyph
+    # height: the pages of one scan are told their median
+    dpi = int(np.median([d for _, _, d in ready.values()]))
+    order = sorted(ready)
+    try:
+        data = _tesseract_many([ready[i][0] for i in order], languages, psm, dpi,
+                               timeout_s * len(order), name)
+    except (StageTimeout, CorruptDocument):
+        return out
+    for i, rows in zip(order, data):
+        out[i] = (ready[i][0], ready[i][1], dpi, rows)
     return out
 
 

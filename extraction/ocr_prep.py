@@ -239,8 +239,6 @@ def _normalize_background(gray: np.ndarray) -> np.ndarray:
     return cv2.divide(gray, bg, scale=255)
 
 
-
-
 def preprocess(gray: np.ndarray, *, binarize: Binarize = "none", deskew: bool = True,
                denoise: bool = False, contrast: bool = True) -> tuple[np.ndarray, np.ndarray, int]:
     """Clean up an upright grayscale page for Tesseract.

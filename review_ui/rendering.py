@@ -164,9 +164,8 @@ def page_words(rt: Runtime, sha: str, stored_path: str, mime: str, page: int,
             import numpy as np
 
             from extraction.ocr import ocr_image
-            gray = _image_frame(path, page).convert("L")
-            if frame[0]:                 # the quarter turn the extraction found (OSD)
-                gray = gray.rotate(-frame[0], expand=True)
+            # the quarter turn the extraction found (OSD); the OCR finds the deskew again
+            gray = _straighten(_image_frame(path, page).convert("L"), (frame[0], 0.0))
             p = ocr_image(np.asarray(gray), languages=s.ocr_languages,
                           timeout_s=s.page_timeout_s, page_number=page, orientation="none")
         else:

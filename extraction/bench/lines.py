@@ -10,9 +10,9 @@ Run: ``python -m extraction.bench.lines [--corpus gen|einvoice|i2d|all] [--cache
 * i2d: invoice2data PDFs with template-output lines (qty / price_unit / price_subtotal /
   name).
 
-Scores per corpus and split (the benchmark's: e-invoices by scenario, others by name): line count exact rate, per line
-field accuracy after aligning predicted to truth lines (order-preserving best match), and
-the rate of documents whose lines are all exact.  Timing: median ms per page of
+Scores per corpus and split (the benchmark's: e-invoices by scenario, others by file
+name): line count exact rate, per line field accuracy after aligning predicted to truth
+lines (order-preserving best match), and the rate of documents whose lines are all exact.  Timing: median ms per page of
 `extract_fields` (page reading excluded).
 """
 from __future__ import annotations

@@ -21,7 +21,8 @@ Sources (never the test split):
   lines contained in ``address`` -> ADDRESS; text from the ``X.csv`` OCR lines.
 
 Split: the benchmark's dev/test split (`extraction.fields.truth`: e-invoices by scenario,
-other corpora by file name); within dev, ``sha1("holdout:" + name) % 5 == 0`` is held out for evaluation (``holdout``).
+other corpora by file name); within dev, ``sha1("holdout:" + name) % 5 == 0`` is held
+out for evaluation (``holdout``).
 """
 from __future__ import annotations
 
